@@ -1,0 +1,140 @@
+use super::Stamp;
+use crate::domain::{AppError, EventKind, Severity, Status};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// A row of the dashboard.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IncidentSummary {
+    pub number: i64,
+    pub title: String,
+    pub severity: Severity,
+    pub status: Status,
+    pub services: Vec<String>,
+    pub started: Stamp,
+    pub resolved: Option<Stamp>,
+}
+
+/// One incident page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IncidentDetail {
+    pub number: i64,
+    pub title: String,
+    pub summary: String,
+    pub severity: Severity,
+    pub status: Status,
+    pub services: Vec<String>,
+    pub started: Stamp,
+    pub detected: Stamp,
+    pub resolved: Option<Stamp>,
+    pub declared_by: String,
+    pub leader: Option<String>,
+    pub timeline: Vec<TimelineEntry>,
+}
+
+/// One line of the official record: "[date time] — @user does a thing".
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimelineEntry {
+    pub id: i64,
+    pub kind: EventKind,
+    pub author: Option<String>,
+    pub body: String,
+    pub at: Stamp,
+}
+
+#[server]
+pub async fn list_incidents() -> Result<Vec<IncidentSummary>, AppError> {
+    use crate::{
+        domain::Permission,
+        ssr::{authorize, respond, services::incidents, time::viewer_tz, AppState},
+    };
+    respond(async move {
+        authorize(Permission::Read)?;
+        incidents::list(&AppState::current()?.db, viewer_tz()).await
+    })
+    .await
+}
+
+#[server]
+pub async fn get_incident(number: i64) -> Result<IncidentDetail, AppError> {
+    use crate::{
+        domain::Permission,
+        ssr::{authorize, respond, services::incidents, time::viewer_tz, AppState},
+    };
+    respond(async move {
+        authorize(Permission::Read)?;
+        incidents::detail(&AppState::current()?.db, number, viewer_tz()).await
+    })
+    .await
+}
+
+/// Services mentioned before, to suggest in the declare form.
+#[server]
+pub async fn list_service_names() -> Result<Vec<String>, AppError> {
+    use crate::{
+        domain::Permission,
+        ssr::{authorize, respond, services::incidents, AppState},
+    };
+    respond(async move {
+        authorize(Permission::Read)?;
+        incidents::service_names(&AppState::current()?.db).await
+    })
+    .await
+}
+
+/// Declares an incident and takes the declarer to its page.
+#[server]
+pub async fn declare_incident(
+    title: String,
+    services: String,
+    severity: String,
+    started_at: String,
+    summary: String,
+) -> Result<i64, AppError> {
+    use crate::{
+        domain::{IncidentDraft, NewIncident, Permission},
+        ssr::{
+            authorize, respond,
+            services::incidents,
+            time::{local_to_utc, viewer_tz},
+            AppState,
+        },
+    };
+    respond(async move {
+        let actor = authorize(Permission::Respond)?;
+        let draft = IncidentDraft { title, services, severity, started_at, summary };
+        let new = NewIncident::parse(&draft, local_to_utc(viewer_tz()), chrono::Utc::now())?;
+        let number = incidents::declare(&AppState::current()?.db, &actor, new).await?;
+        leptos_axum::redirect(&format!("/incidents/{number}"));
+        Ok(number)
+    })
+    .await
+}
+
+#[server]
+pub async fn change_status(number: i64, status: String) -> Result<(), AppError> {
+    use crate::{
+        domain::Permission,
+        ssr::{authorize, respond, services::incidents, AppState},
+    };
+    respond(async move {
+        let actor = authorize(Permission::Respond)?;
+        let status = status.parse::<Status>().map_err(|m| AppError::invalid("status", m))?;
+        incidents::change_status(&AppState::current()?.db, &actor, number, status).await
+    })
+    .await
+}
+
+#[server]
+pub async fn change_severity(number: i64, severity: String) -> Result<(), AppError> {
+    use crate::{
+        domain::Permission,
+        ssr::{authorize, respond, services::incidents, AppState},
+    };
+    respond(async move {
+        let actor = authorize(Permission::Respond)?;
+        let severity = severity.parse::<Severity>().map_err(|m| AppError::invalid("severity", m))?;
+        incidents::change_severity(&AppState::current()?.db, &actor, number, severity).await
+    })
+    .await
+}

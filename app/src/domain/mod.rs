@@ -1,0 +1,16 @@
+//! Types and rules shared by the browser, the server and the database. No I/O.
+
+mod error;
+mod incident;
+mod role;
+mod timeline;
+mod user;
+
+pub use error::{AppError, FieldError};
+pub use incident::{
+    IncidentDraft, NewIncident, ServiceName, Severity, Status, Title, MAX_SERVICES, MAX_SERVICE_NAME_LEN,
+    MAX_SUMMARY_LEN, MAX_TITLE_LEN,
+};
+pub use role::{Permission, Role};
+pub use timeline::{Channel, EventKind};
+pub use user::{parse_email, parse_name, DevLogin, MAX_EMAIL_LEN, MAX_NAME_LEN};

@@ -1,0 +1,68 @@
+//! Stormwatch's application: routes, pages and server functions, shared by the
+//! server (feature `ssr`) and the browser bundle (feature `hydrate`).
+
+pub mod api;
+pub mod components;
+pub mod domain;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod ssr;
+
+use api::session::{me, CurrentUser};
+use components::layout::Header;
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path, SsrMode,
+};
+use pages::{
+    dashboard::DashboardPage, declare::DeclarePage, incident::IncidentPage, login::LoginPage,
+    not_found::NotFound,
+};
+
+/// The HTML document the server renders around the app.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The signed-in user, loaded once per page and shared through context.
+pub type UserResource = Resource<Result<Option<CurrentUser>, domain::AppError>>;
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let user: UserResource = Resource::new(|| (), |_| me());
+    provide_context(user);
+    Effect::new(|_| components::browser::on_hydrated());
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/stormwatch.css" />
+        <Title formatter=|page: String| format!("{page} · Stormwatch") />
+        <Router>
+            <Header />
+            <main>
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=DashboardPage />
+                    <Route path=path!("/login") view=LoginPage />
+                    <Route path=path!("/incidents/new") view=DeclarePage />
+                    <Route path=path!("/incidents/:number") view=IncidentPage ssr=SsrMode::Async />
+                </Routes>
+            </main>
+        </Router>
+    }
+}

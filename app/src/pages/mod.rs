@@ -1,0 +1,7 @@
+//! One module per route.
+
+pub mod dashboard;
+pub mod declare;
+pub mod incident;
+pub mod login;
+pub mod not_found;

@@ -1,0 +1,8 @@
+//! SeaORM entities, one per table created in `migrations/`.
+
+pub mod incident;
+pub mod incident_service;
+pub mod service;
+pub mod session;
+pub mod timeline_event;
+pub mod user;

@@ -1,0 +1,12 @@
+//! Server-only code: state, database, sessions, and the services server functions call.
+
+pub mod auth;
+pub mod db;
+pub mod entities;
+mod error;
+pub mod services;
+pub mod state;
+pub mod time;
+
+pub use auth::{authorize, respond, RequestUser};
+pub use state::{AppState, AuthSettings};

@@ -1,0 +1,289 @@
+use crate::{
+    api::{
+        incidents::{IncidentDetail, IncidentSummary, TimelineEntry},
+        session::CurrentUser,
+    },
+    domain::{AppError, Channel, EventKind, NewIncident, ServiceName, Severity, Status},
+    ssr::{
+        entities::{incident, incident_service, service, timeline_event, user},
+        time::stamp,
+    },
+};
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use sea_orm::{
+    sea_query::Expr, ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, TransactionSession, TransactionTrait,
+};
+use serde_json::json;
+use std::collections::HashMap;
+
+/// How many resolved incidents the dashboard lists below the open ones.
+pub const RESOLVED_SHOWN: u64 = 50;
+
+/// Declares an incident: the row, its services (created on first mention) and the
+/// first line of its timeline, in one transaction. Returns its number.
+#[tracing::instrument(skip(db, new), fields(actor = actor.id, severity = %new.severity))]
+pub async fn declare(db: &impl TransactionTrait, actor: &CurrentUser, new: NewIncident) -> Result<i64, AppError> {
+    let txn = db.begin().await?;
+    let now = Utc::now();
+    let created = incident::ActiveModel {
+        title: Set(new.title.as_str().to_string()),
+        summary: Set(new.summary),
+        severity: Set(new.severity),
+        status: Set(Status::Investigating),
+        started_at: Set(new.started_at),
+        detected_at: Set(now),
+        resolved_at: Set(None),
+        leader_id: Set(None),
+        created_by: Set(actor.id),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    for name in &new.services {
+        let service_id = ensure_service(&txn, name).await?;
+        incident_service::ActiveModel { incident_id: Set(created.id), service_id: Set(service_id) }
+            .insert(&txn)
+            .await?;
+    }
+    record(
+        &txn,
+        created.id,
+        actor,
+        EventKind::Declared,
+        format!("declared the incident as {} ({})", new.severity, Status::Investigating.label()),
+        json!({ "severity": new.severity, "status": Status::Investigating }),
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    tracing::info!(number = created.id, "incident declared");
+    Ok(created.id)
+}
+
+/// Moves an incident to another status. Resolving stamps the resolution time;
+/// reopening clears it. Refuses when someone else changed the status meanwhile.
+#[tracing::instrument(skip(db), fields(actor = actor.id))]
+pub async fn change_status(
+    db: &impl TransactionTrait,
+    actor: &CurrentUser,
+    number: i64,
+    to: Status,
+) -> Result<(), AppError> {
+    let txn = db.begin().await?;
+    let current = find(&txn, number).await?;
+    if current.status == to {
+        return Err(AppError::invalid("status", format!("The incident is already {}.", to.label())));
+    }
+    let now = Utc::now();
+    let resolved_at = (to == Status::Resolved).then_some(now);
+    let updated = incident::Entity::update_many()
+        .col_expr(incident::Column::Status, Expr::value(to.as_str()))
+        .col_expr(incident::Column::ResolvedAt, Expr::value(resolved_at))
+        .col_expr(incident::Column::UpdatedAt, Expr::value(now))
+        .filter(incident::Column::Id.eq(number))
+        .filter(incident::Column::Status.eq(current.status.as_str()))
+        .exec(&txn)
+        .await?;
+    if updated.rows_affected == 0 {
+        return Err(AppError::Conflict("Someone changed the status meanwhile: reload to see it.".into()));
+    }
+    record(
+        &txn,
+        number,
+        actor,
+        EventKind::StatusChanged,
+        format!("changed status from {} to {}", current.status.label(), to.label()),
+        json!({ "from": current.status, "to": to }),
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Raises or lowers an incident's severity.
+#[tracing::instrument(skip(db), fields(actor = actor.id))]
+pub async fn change_severity(
+    db: &impl TransactionTrait,
+    actor: &CurrentUser,
+    number: i64,
+    to: Severity,
+) -> Result<(), AppError> {
+    let txn = db.begin().await?;
+    let current = find(&txn, number).await?;
+    if current.severity == to {
+        return Err(AppError::invalid("severity", format!("The incident is already {to}.")));
+    }
+    let now = Utc::now();
+    let updated = incident::Entity::update_many()
+        .col_expr(incident::Column::Severity, Expr::value(to.as_str()))
+        .col_expr(incident::Column::UpdatedAt, Expr::value(now))
+        .filter(incident::Column::Id.eq(number))
+        .filter(incident::Column::Severity.eq(current.severity.as_str()))
+        .exec(&txn)
+        .await?;
+    if updated.rows_affected == 0 {
+        return Err(AppError::Conflict("Someone changed the severity meanwhile: reload to see it.".into()));
+    }
+    let verb = if to < current.severity { "raised" } else { "lowered" };
+    record(
+        &txn,
+        number,
+        actor,
+        EventKind::SeverityChanged,
+        format!("{verb} severity from {} to {to}", current.severity),
+        json!({ "from": current.severity, "to": to }),
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Open incidents by severity then age (longest-running first), then the most
+/// recently resolved ones.
+pub async fn list(db: &impl ConnectionTrait, tz: Tz) -> Result<Vec<IncidentSummary>, AppError> {
+    let open = incident::Entity::find()
+        .filter(incident::Column::Status.ne(Status::Resolved.as_str()))
+        .order_by_asc(incident::Column::Severity)
+        .order_by_asc(incident::Column::StartedAt)
+        .order_by_asc(incident::Column::Id)
+        .all(db)
+        .await?;
+    let resolved = incident::Entity::find()
+        .filter(incident::Column::Status.eq(Status::Resolved.as_str()))
+        .order_by_desc(incident::Column::ResolvedAt)
+        .order_by_desc(incident::Column::Id)
+        .limit(RESOLVED_SHOWN)
+        .all(db)
+        .await?;
+    let rows: Vec<incident::Model> = open.into_iter().chain(resolved).collect();
+    let mut services = services_of(db, rows.iter().map(|i| i.id).collect()).await?;
+    Ok(rows
+        .into_iter()
+        .map(|i| IncidentSummary {
+            number: i.id,
+            services: services.remove(&i.id).unwrap_or_default(),
+            title: i.title,
+            severity: i.severity,
+            status: i.status,
+            started: stamp(i.started_at, tz),
+            resolved: i.resolved_at.map(|at| stamp(at, tz)),
+        })
+        .collect())
+}
+
+/// One incident with its whole incident-channel timeline, oldest first.
+pub async fn detail(db: &impl ConnectionTrait, number: i64, tz: Tz) -> Result<IncidentDetail, AppError> {
+    let i = find(db, number).await?;
+    let services = services_of(db, vec![i.id]).await?.remove(&i.id).unwrap_or_default();
+    let events = timeline_event::Entity::find()
+        .filter(timeline_event::Column::IncidentId.eq(number))
+        .filter(timeline_event::Column::Channel.eq(Channel::Incident.as_str()))
+        .order_by_asc(timeline_event::Column::Id)
+        .find_also_related(user::Entity)
+        .all(db)
+        .await?;
+    let mut people: Vec<i64> = vec![i.created_by];
+    people.extend(i.leader_id);
+    let names: HashMap<i64, String> =
+        user::Entity::find().filter(user::Column::Id.is_in(people)).all(db).await?.into_iter().map(|u| (u.id, u.name)).collect();
+    Ok(IncidentDetail {
+        number: i.id,
+        title: i.title,
+        summary: i.summary,
+        severity: i.severity,
+        status: i.status,
+        services,
+        started: stamp(i.started_at, tz),
+        detected: stamp(i.detected_at, tz),
+        resolved: i.resolved_at.map(|at| stamp(at, tz)),
+        declared_by: names.get(&i.created_by).cloned().unwrap_or_default(),
+        leader: i.leader_id.and_then(|id| names.get(&id).cloned()),
+        timeline: events
+            .into_iter()
+            .map(|(e, author)| TimelineEntry {
+                id: e.id,
+                kind: e.kind,
+                author: author.map(|a| a.name),
+                body: e.body,
+                at: stamp(e.occurred_at, tz),
+            })
+            .collect(),
+    })
+}
+
+/// Every service name ever mentioned, for the form's suggestions.
+pub async fn service_names(db: &impl ConnectionTrait) -> Result<Vec<String>, AppError> {
+    Ok(service::Entity::find().order_by_asc(service::Column::Name).all(db).await?.into_iter().map(|s| s.name).collect())
+}
+
+async fn find(db: &impl ConnectionTrait, number: i64) -> Result<incident::Model, AppError> {
+    incident::Entity::find_by_id(number).one(db).await?.ok_or_else(|| AppError::NotFound(format!("Incident #{number}")))
+}
+
+async fn services_of(db: &impl ConnectionTrait, incidents: Vec<i64>) -> Result<HashMap<i64, Vec<String>>, AppError> {
+    let mut by_incident: HashMap<i64, Vec<String>> = HashMap::new();
+    if incidents.is_empty() {
+        return Ok(by_incident);
+    }
+    let links = incident_service::Entity::find()
+        .filter(incident_service::Column::IncidentId.is_in(incidents))
+        .find_also_related(service::Entity)
+        .all(db)
+        .await?;
+    for (link, service) in links {
+        if let Some(service) = service {
+            by_incident.entry(link.incident_id).or_default().push(service.name);
+        }
+    }
+    by_incident.values_mut().for_each(|names| names.sort());
+    Ok(by_incident)
+}
+
+/// The id of the service with this name, creating it if this is its first mention.
+/// Safe against a concurrent first mention: the insert yields to the unique name.
+async fn ensure_service(db: &impl ConnectionTrait, name: &ServiceName) -> Result<i64, AppError> {
+    service::Entity::insert(service::ActiveModel {
+        name: Set(name.as_str().to_string()),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    })
+    .on_conflict_do_nothing_on([service::Column::Name])
+    .exec_without_returning(db)
+    .await?;
+    service::Entity::find()
+        .filter(service::Column::Name.eq(name.as_str()))
+        .one(db)
+        .await?
+        .map(|s| s.id)
+        .ok_or(AppError::Internal)
+}
+
+/// Appends one line to an incident's official record.
+async fn record(
+    db: &impl ConnectionTrait,
+    incident_id: i64,
+    actor: &CurrentUser,
+    kind: EventKind,
+    body: String,
+    data: serde_json::Value,
+    at: DateTime<Utc>,
+) -> Result<(), AppError> {
+    timeline_event::ActiveModel {
+        incident_id: Set(incident_id),
+        channel: Set(Channel::Incident),
+        kind: Set(kind),
+        author_id: Set(Some(actor.id)),
+        body: Set(body),
+        data: Set(data.to_string()),
+        occurred_at: Set(at),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}

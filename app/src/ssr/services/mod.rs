@@ -1,0 +1,5 @@
+//! Queries and mutations per aggregate: plain functions over a connection.
+
+pub mod incidents;
+pub mod sessions;
+pub mod users;

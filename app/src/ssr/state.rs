@@ -1,0 +1,48 @@
+use axum::extract::FromRef;
+use leptos::prelude::LeptosOptions;
+use leptos_axum::AxumRouteListing;
+use sea_orm::DatabaseConnection;
+use std::{sync::Arc, time::Duration};
+
+/// Everything a request handler or server function needs, shared by clone.
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub db: DatabaseConnection,
+    pub auth: Arc<AuthSettings>,
+    pub routes: Arc<Vec<AxumRouteListing>>,
+}
+
+/// How people sign in and how long they stay signed in.
+#[derive(Clone, Debug)]
+pub struct AuthSettings {
+    /// The local development login (name, email, role; no password). Loopback only.
+    pub dev_login: bool,
+    /// Mark the session cookie `Secure` (whenever the public URL is https).
+    pub secure_cookies: bool,
+    /// A session unused for this long ends.
+    pub idle_timeout: Duration,
+    /// A session ends this long after sign-in, however active.
+    pub absolute_timeout: Duration,
+}
+
+impl Default for AuthSettings {
+    fn default() -> Self {
+        Self {
+            dev_login: false,
+            secure_cookies: false,
+            idle_timeout: Duration::from_secs(12 * 3600),
+            absolute_timeout: Duration::from_secs(7 * 24 * 3600),
+        }
+    }
+}
+
+impl AppState {
+    /// The state of the request being served, from Leptos's context.
+    pub fn current() -> Result<Self, crate::domain::AppError> {
+        leptos::prelude::use_context::<Self>().ok_or_else(|| {
+            tracing::error!("AppState missing from the server function context");
+            crate::domain::AppError::Internal
+        })
+    }
+}

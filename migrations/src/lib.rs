@@ -1,0 +1,32 @@
+//! Stormwatch's schema, as reversible, timestamped SeaORM migrations.
+//!
+//! The server runs `Migrator::up` at start-up; `cargo run -p migrations -- <cmd>`
+//! is the CLI (`up`, `down`, `status`, `fresh`, …) for operators.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261124_000001_create_users;
+mod m20261124_000002_create_sessions;
+mod m20261124_000003_create_services;
+mod m20261124_000004_create_incidents;
+mod m20261124_000005_create_timeline_events;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261124_000001_create_users::Migration),
+            Box::new(m20261124_000002_create_sessions::Migration),
+            Box::new(m20261124_000003_create_services::Migration),
+            Box::new(m20261124_000004_create_incidents::Migration),
+            Box::new(m20261124_000005_create_timeline_events::Migration),
+        ]
+    }
+}
+
+/// A `CHECK (column IN (...))` constraint, so the database refuses what the domain refuses.
+pub(crate) fn one_of(column: impl Iden + 'static, values: &[&str]) -> SimpleExpr {
+    Expr::col(column).is_in(values.iter().map(|v| String::from(*v)))
+}
