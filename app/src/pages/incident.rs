@@ -32,10 +32,7 @@ pub fn IncidentPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match incident.await {
                     Ok(detail) => view! { <Incident detail change_status change_severity /> }.into_any(),
-                    Err(AppError::NotFound(what)) => {
-                        // During server rendering `get_incident` has already set the 404 status.
-                        view! { <Missing what /> }.into_any()
-                    }
+                    Err(AppError::NotFound(what)) => view! { <Missing what /> }.into_any(),
                     Err(e) => view! { <p class="form-error page">{e.to_string()}</p> }.into_any(),
                 }
             })}

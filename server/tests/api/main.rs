@@ -1,1 +1,8 @@
-fn main(){}
+//! Integration tests: the real server on port 0, over HTTP, on SQLite and on PostgreSQL.
+
+mod helpers;
+
+mod health;
+mod incidents;
+mod sessions;
+mod startup;
