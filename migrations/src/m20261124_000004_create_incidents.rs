@@ -37,35 +37,75 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(Incidents::Table)
-                    .col(ColumnDef::new(Incidents::Id).big_integer().not_null().auto_increment().primary_key())
+                    .col(
+                        ColumnDef::new(Incidents::Id)
+                            .big_integer()
+                            .not_null()
+                            .auto_increment()
+                            .primary_key(),
+                    )
                     .col(ColumnDef::new(Incidents::Title).string_len(200).not_null())
                     .col(ColumnDef::new(Incidents::Summary).text().not_null())
                     .col(
                         ColumnDef::new(Incidents::Severity)
                             .string_len(8)
                             .not_null()
-                            .check(one_of(Incidents::Severity, &["SEV1", "SEV2", "SEV3", "SEV4"])),
+                            .check(one_of(
+                                Incidents::Severity,
+                                &["SEV1", "SEV2", "SEV3", "SEV4"],
+                            )),
                     )
                     .col(
-                        ColumnDef::new(Incidents::Status).string_len(16).not_null().check(one_of(
-                            Incidents::Status,
-                            &["investigating", "identified", "monitoring", "resolved"],
-                        )),
+                        ColumnDef::new(Incidents::Status)
+                            .string_len(16)
+                            .not_null()
+                            .check(one_of(
+                                Incidents::Status,
+                                &["investigating", "identified", "monitoring", "resolved"],
+                            )),
                     )
-                    .col(ColumnDef::new(Incidents::StartedAt).timestamp_with_time_zone().not_null())
-                    .col(ColumnDef::new(Incidents::DetectedAt).timestamp_with_time_zone().not_null())
-                    .col(ColumnDef::new(Incidents::ResolvedAt).timestamp_with_time_zone().null())
+                    .col(
+                        ColumnDef::new(Incidents::StartedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(Incidents::DetectedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(Incidents::ResolvedAt)
+                            .timestamp_with_time_zone()
+                            .null(),
+                    )
                     .col(ColumnDef::new(Incidents::LeaderId).big_integer().null())
-                    .col(ColumnDef::new(Incidents::CreatedBy).big_integer().not_null())
-                    .col(ColumnDef::new(Incidents::UpdatedAt).timestamp_with_time_zone().not_null())
+                    .col(
+                        ColumnDef::new(Incidents::CreatedBy)
+                            .big_integer()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(Incidents::UpdatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
                     // A resolved incident has a resolution time; an open one has none.
                     .check(
                         Expr::col(Incidents::Status)
                             .eq("resolved")
                             .eq(Expr::col(Incidents::ResolvedAt).is_not_null()),
                     )
-                    .foreign_key(ForeignKey::create().from(Incidents::Table, Incidents::LeaderId).to(Users::Table, Users::Id))
-                    .foreign_key(ForeignKey::create().from(Incidents::Table, Incidents::CreatedBy).to(Users::Table, Users::Id))
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from(Incidents::Table, Incidents::LeaderId)
+                            .to(Users::Table, Users::Id),
+                    )
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from(Incidents::Table, Incidents::CreatedBy)
+                            .to(Users::Table, Users::Id),
+                    )
                     .to_owned(),
             )
             .await?;
@@ -84,9 +124,21 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(IncidentServices::Table)
-                    .col(ColumnDef::new(IncidentServices::IncidentId).big_integer().not_null())
-                    .col(ColumnDef::new(IncidentServices::ServiceId).big_integer().not_null())
-                    .primary_key(Index::create().col(IncidentServices::IncidentId).col(IncidentServices::ServiceId))
+                    .col(
+                        ColumnDef::new(IncidentServices::IncidentId)
+                            .big_integer()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(IncidentServices::ServiceId)
+                            .big_integer()
+                            .not_null(),
+                    )
+                    .primary_key(
+                        Index::create()
+                            .col(IncidentServices::IncidentId)
+                            .col(IncidentServices::ServiceId),
+                    )
                     .foreign_key(
                         ForeignKey::create()
                             .from(IncidentServices::Table, IncidentServices::IncidentId)
@@ -104,7 +156,11 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.drop_table(Table::drop().table(IncidentServices::Table).to_owned()).await?;
-        manager.drop_table(Table::drop().table(Incidents::Table).to_owned()).await
+        manager
+            .drop_table(Table::drop().table(IncidentServices::Table).to_owned())
+            .await?;
+        manager
+            .drop_table(Table::drop().table(Incidents::Table).to_owned())
+            .await
     }
 }

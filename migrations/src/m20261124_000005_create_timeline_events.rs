@@ -28,19 +28,41 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(TimelineEvents::Table)
-                    .col(ColumnDef::new(TimelineEvents::Id).big_integer().not_null().auto_increment().primary_key())
-                    .col(ColumnDef::new(TimelineEvents::IncidentId).big_integer().not_null())
+                    .col(
+                        ColumnDef::new(TimelineEvents::Id)
+                            .big_integer()
+                            .not_null()
+                            .auto_increment()
+                            .primary_key(),
+                    )
+                    .col(
+                        ColumnDef::new(TimelineEvents::IncidentId)
+                            .big_integer()
+                            .not_null(),
+                    )
                     .col(
                         ColumnDef::new(TimelineEvents::Channel)
                             .string_len(16)
                             .not_null()
                             .check(one_of(TimelineEvents::Channel, &["incident", "postmortem"])),
                     )
-                    .col(ColumnDef::new(TimelineEvents::Kind).string_len(32).not_null())
-                    .col(ColumnDef::new(TimelineEvents::AuthorId).big_integer().null())
+                    .col(
+                        ColumnDef::new(TimelineEvents::Kind)
+                            .string_len(32)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(TimelineEvents::AuthorId)
+                            .big_integer()
+                            .null(),
+                    )
                     .col(ColumnDef::new(TimelineEvents::Body).text().not_null())
                     .col(ColumnDef::new(TimelineEvents::Data).text().not_null())
-                    .col(ColumnDef::new(TimelineEvents::OccurredAt).timestamp_with_time_zone().not_null())
+                    .col(
+                        ColumnDef::new(TimelineEvents::OccurredAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
                     .foreign_key(
                         ForeignKey::create()
                             .from(TimelineEvents::Table, TimelineEvents::IncidentId)
@@ -67,6 +89,8 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.drop_table(Table::drop().table(TimelineEvents::Table).to_owned()).await
+        manager
+            .drop_table(Table::drop().table(TimelineEvents::Table).to_owned())
+            .await
     }
 }

@@ -23,7 +23,11 @@ pub struct Config {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("{name}={value:?} is not valid: {reason}")]
-    Invalid { name: &'static str, value: String, reason: String },
+    Invalid {
+        name: &'static str,
+        value: String,
+        reason: String,
+    },
     #[error(
         "AUTH_DEV_LOGIN=1 is refused: the server would listen on {0}, which is not a loopback address. \
          The development login has no password; use it only on 127.0.0.1 or ::1."
@@ -84,14 +88,25 @@ where
     T::Err: std::fmt::Display,
 {
     let value = var(name).unwrap_or_else(|| default.to_string());
-    value.trim().parse().map_err(|e: T::Err| ConfigError::Invalid { name, value, reason: e.to_string() })
+    value
+        .trim()
+        .parse()
+        .map_err(|e: T::Err| ConfigError::Invalid {
+            name,
+            value,
+            reason: e.to_string(),
+        })
 }
 
 fn flag(name: &'static str) -> Result<bool, ConfigError> {
     match var(name).as_deref().map(str::trim) {
         None | Some("0") | Some("false") | Some("no") => Ok(false),
         Some("1") | Some("true") | Some("yes") => Ok(true),
-        Some(other) => Err(ConfigError::Invalid { name, value: other.into(), reason: "use 1 or 0".into() }),
+        Some(other) => Err(ConfigError::Invalid {
+            name,
+            value: other.into(),
+            reason: "use 1 or 0".into(),
+        }),
     }
 }
 
@@ -101,21 +116,33 @@ mod tests {
 
     #[test]
     fn the_dev_login_is_refused_on_a_public_address() {
-        let config = Config { site_addr: "0.0.0.0:3000".parse().unwrap(), ..Config::local("sqlite::memory:") };
-        assert!(matches!(config.check(), Err(ConfigError::DevLoginNotLoopback(_))));
+        let config = Config {
+            site_addr: "0.0.0.0:3000".parse().unwrap(),
+            ..Config::local("sqlite::memory:")
+        };
+        assert!(matches!(
+            config.check(),
+            Err(ConfigError::DevLoginNotLoopback(_))
+        ));
     }
 
     #[test]
     fn the_dev_login_is_allowed_on_loopback() {
         for addr in ["127.0.0.1:3000", "[::1]:3000"] {
-            let config = Config { site_addr: addr.parse().unwrap(), ..Config::local("sqlite::memory:") };
+            let config = Config {
+                site_addr: addr.parse().unwrap(),
+                ..Config::local("sqlite::memory:")
+            };
             assert!(config.check().is_ok(), "{addr}");
         }
     }
 
     #[test]
     fn cookies_are_secure_behind_https() {
-        let config = Config { public_url: "https://incidents.example.com".into(), ..Config::local("sqlite::memory:") };
+        let config = Config {
+            public_url: "https://incidents.example.com".into(),
+            ..Config::local("sqlite::memory:")
+        };
         assert!(config.secure_cookies());
         assert!(!Config::local("sqlite::memory:").secure_cookies());
     }

@@ -18,8 +18,8 @@ use axum::{
     Json, Router,
 };
 pub use config::{Config, ConfigError};
-use leptos::prelude::*;
 use leptos::config::{Env, LeptosOptions};
+use leptos::prelude::*;
 use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
 use sea_orm::DbErr;
 use std::sync::Arc;
@@ -32,15 +32,24 @@ pub enum StartError {
     #[error("cannot open the database at DATABASE_URL={url:?}: {source}")]
     Database { url: String, source: DbErr },
     #[error("cannot listen on {addr}: {source}")]
-    Listen { addr: std::net::SocketAddr, source: std::io::Error },
+    Listen {
+        addr: std::net::SocketAddr,
+        source: std::io::Error,
+    },
 }
 
 /// Connects to the database (migrating it) and builds the whole application.
-pub async fn build_app(config: &Config, listen_addr: std::net::SocketAddr) -> Result<(Router, AppState), StartError> {
+pub async fn build_app(
+    config: &Config,
+    listen_addr: std::net::SocketAddr,
+) -> Result<(Router, AppState), StartError> {
     config.check()?;
     let db = app::ssr::db::connect(&config.database_url)
         .await
-        .map_err(|source| StartError::Database { url: redact(&config.database_url), source })?;
+        .map_err(|source| StartError::Database {
+            url: redact(&config.database_url),
+            source,
+        })?;
     let leptos_options = LeptosOptions::builder()
         .output_name("stormwatch")
         .site_root(config.site_root.as_str())
@@ -62,13 +71,16 @@ pub async fn build_app(config: &Config, listen_addr: std::net::SocketAddr) -> Re
     };
     let site = ServeDir::new(&config.site_root)
         .append_index_html_on_directories(false)
-        .not_found_service(get(render_page).with_state(state.clone()));
+        .not_found_service(get(render_unmatched).with_state(state.clone()));
     let router = Router::new()
         .route("/healthz", get(healthz))
         .route("/api/{*fn_name}", get(server_fn).post(server_fn))
         .leptos_routes_with_handler(routes, get(render_page))
         .fallback_service(site)
-        .layer(middleware::from_fn_with_state(state.clone(), resolve_session))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            resolve_session,
+        ))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state.clone());
@@ -79,8 +91,14 @@ pub async fn build_app(config: &Config, listen_addr: std::net::SocketAddr) -> Re
 pub async fn run(config: Config) -> Result<(), StartError> {
     let listener = tokio::net::TcpListener::bind(config.site_addr)
         .await
-        .map_err(|source| StartError::Listen { addr: config.site_addr, source })?;
-    let addr = listener.local_addr().map_err(|source| StartError::Listen { addr: config.site_addr, source })?;
+        .map_err(|source| StartError::Listen {
+            addr: config.site_addr,
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(|source| StartError::Listen {
+        addr: config.site_addr,
+        source,
+    })?;
     let (router, _) = build_app(&config, addr).await?;
     tracing::info!(%addr, dev_login = config.dev_login, "Stormwatch is listening on http://{addr}");
     axum::serve(listener, router)
@@ -106,7 +124,10 @@ async fn resolve_session(State(state): State<AppState>, mut req: Request, next: 
 }
 
 fn request_user(req: &Request) -> RequestUser {
-    req.extensions().get::<RequestUser>().cloned().unwrap_or_default()
+    req.extensions()
+        .get::<RequestUser>()
+        .cloned()
+        .unwrap_or_default()
 }
 
 async fn server_fn(State(state): State<AppState>, req: Request<Body>) -> impl IntoResponse {
@@ -121,31 +142,52 @@ async fn server_fn(State(state): State<AppState>, req: Request<Body>) -> impl In
     .await
 }
 
-/// Renders a page. Anyone not signed in is sent to the sign-in page first.
+/// Renders a page of the app's routes.
 async fn render_page(State(state): State<AppState>, req: Request<Body>) -> Response {
+    render(state, req, true).await
+}
+
+/// Renders the app for a path no route matches: its "not found" page, with a 404.
+async fn render_unmatched(State(state): State<AppState>, req: Request<Body>) -> Response {
+    render(state, req, false).await
+}
+
+/// Anyone not signed in is sent to the sign-in page first; the app then renders
+/// with the state and the user in its context.
+async fn render(state: AppState, req: Request<Body>, matched_route: bool) -> Response {
     let user = request_user(&req);
     let on_login = req.uri().path() == "/login";
     match (&user.0, on_login) {
-        (None, false) if req.method() == Method::GET => return Redirect::to("/login").into_response(),
+        (None, false) if req.method() == Method::GET => {
+            return Redirect::to("/login").into_response()
+        }
         (Some(_), true) => return Redirect::to("/").into_response(),
         _ => {}
     }
-    let handler = leptos_axum::render_route_with_context(
-        state.routes.to_vec(),
-        {
-            let state = state.clone();
-            move || {
-                provide_context(state.clone());
-                provide_context(user.clone());
-            }
-        },
-        {
-            let options = state.leptos_options.clone();
-            move || shell(options.clone())
-        },
+    let context = {
+        let state = state.clone();
+        move || {
+            provide_context(state.clone());
+            provide_context(user.clone());
+        }
+    };
+    let app = {
+        let options = state.leptos_options.clone();
+        move || shell(options.clone())
+    };
+    let mut response = if matched_route {
+        leptos_axum::render_route_with_context(state.routes.to_vec(), context, app)(
+            State(state),
+            req,
+        )
+        .await
+    } else {
+        leptos_axum::render_app_to_stream_with_context(context, app)(req).await
+    };
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
     );
-    let mut response = handler(State(state), req).await;
-    response.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
     response
 }
 
@@ -155,7 +197,10 @@ async fn healthz(State(state): State<AppState>) -> Response {
         Ok(()) => Json(serde_json::json!({ "status": "ok", "database": "ok" })).into_response(),
         Err(err) => {
             tracing::error!(error = %err, "health check: database unreachable");
-            (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({ "status": "error", "database": "unreachable" })))
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(serde_json::json!({ "status": "error", "database": "unreachable" })),
+            )
                 .into_response()
         }
     }
@@ -167,7 +212,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let terminate = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };
@@ -194,7 +240,8 @@ pub fn redact(url: &str) -> String {
 /// Structured logs to stdout; `RUST_LOG` filters, `LOG_FORMAT=json` for machines.
 pub fn init_tracing() {
     use tracing_subscriber::{fmt, EnvFilter};
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,tower_http=info,sqlx=warn"));
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,tower_http=info,sqlx=warn"));
     let builder = fmt().with_env_filter(filter).with_target(true);
     if std::env::var("LOG_FORMAT").is_ok_and(|f| f == "json") {
         builder.json().init();
@@ -207,7 +254,13 @@ pub fn init_tracing() {
 mod tests {
     #[test]
     fn passwords_are_redacted_from_database_urls() {
-        assert_eq!(super::redact("postgres://app:s3cret@db:5432/x"), "postgres://app:***@db:5432/x");
-        assert_eq!(super::redact("sqlite://stormwatch.db"), "sqlite://stormwatch.db");
+        assert_eq!(
+            super::redact("postgres://app:s3cret@db:5432/x"),
+            "postgres://app:***@db:5432/x"
+        );
+        assert_eq!(
+            super::redact("sqlite://stormwatch.db"),
+            "sqlite://stormwatch.db"
+        );
     }
 }

@@ -102,7 +102,13 @@ pub async fn declare_incident(
     };
     respond(async move {
         let actor = authorize(Permission::Respond)?;
-        let draft = IncidentDraft { title, services, severity, started_at, summary };
+        let draft = IncidentDraft {
+            title,
+            services,
+            severity,
+            started_at,
+            summary,
+        };
         let new = NewIncident::parse(&draft, local_to_utc(viewer_tz()), chrono::Utc::now())?;
         let number = incidents::declare(&AppState::current()?.db, &actor, new).await?;
         leptos_axum::redirect(&format!("/incidents/{number}"));
@@ -119,7 +125,9 @@ pub async fn change_status(number: i64, status: String) -> Result<(), AppError> 
     };
     respond(async move {
         let actor = authorize(Permission::Respond)?;
-        let status = status.parse::<Status>().map_err(|m| AppError::invalid("status", m))?;
+        let status = status
+            .parse::<Status>()
+            .map_err(|m| AppError::invalid("status", m))?;
         incidents::change_status(&AppState::current()?.db, &actor, number, status).await
     })
     .await
@@ -133,7 +141,9 @@ pub async fn change_severity(number: i64, severity: String) -> Result<(), AppErr
     };
     respond(async move {
         let actor = authorize(Permission::Respond)?;
-        let severity = severity.parse::<Severity>().map_err(|m| AppError::invalid("severity", m))?;
+        let severity = severity
+            .parse::<Severity>()
+            .map_err(|m| AppError::invalid("severity", m))?;
         incidents::change_severity(&AppState::current()?.db, &actor, number, severity).await
     })
     .await

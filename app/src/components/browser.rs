@@ -6,17 +6,24 @@ pub fn on_hydrated() {
     #[cfg(feature = "hydrate")]
     {
         use wasm_bindgen::JsCast;
-        let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
+        let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+            return;
+        };
         if let Some(body) = document.body() {
             let _ = body.set_attribute("data-hydrated", "true");
         }
-        let options = js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new()).resolved_options();
-        let zone = js_sys::Reflect::get(&options, &"timeZone".into()).ok().and_then(|z| z.as_string());
+        let options =
+            js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new())
+                .resolved_options();
+        let zone = js_sys::Reflect::get(&options, &"timeZone".into())
+            .ok()
+            .and_then(|z| z.as_string());
         if let (Some(zone), Ok(html)) = (zone, document.dyn_into::<web_sys::HtmlDocument>()) {
             let current = html.cookie().unwrap_or_default();
             let wanted = format!("tz={zone}");
             if !current.split("; ").any(|c| c == wanted) {
-                let _ = html.set_cookie(&format!("{wanted}; path=/; max-age=31536000; samesite=lax"));
+                let _ =
+                    html.set_cookie(&format!("{wanted}; path=/; max-age=31536000; samesite=lax"));
             }
         }
     }

@@ -28,8 +28,11 @@ pub fn FieldMessage(error: Signal<Option<AppError>>, field: &'static str) -> imp
 #[component]
 pub fn FormMessage(error: Signal<Option<AppError>>) -> impl IntoView {
     move || {
-        error.get().filter(|e| !matches!(e, AppError::Validation(_))).map(|e| {
-            view! { <p class="form-error" role="alert">{e.to_string()}</p> }
-        })
+        error
+            .get()
+            .filter(|e| !matches!(e, AppError::Validation(_)))
+            .map(|e| {
+                view! { <p class="form-error" role="alert">{e.to_string()}</p> }
+            })
     }
 }

@@ -1,8 +1,4 @@
-use crate::{
-    api::session::Logout,
-    domain::Permission,
-    UserResource,
-};
+use crate::{api::session::Logout, domain::Permission, UserResource};
 use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_router::components::A;
 
@@ -11,7 +7,10 @@ use leptos_router::components::A;
 pub fn can(permission: Permission) -> Signal<bool> {
     let user = expect_context::<UserResource>();
     Signal::derive(move || {
-        user.get().and_then(Result::ok).flatten().is_some_and(|u| u.role.allows(permission))
+        user.get()
+            .and_then(Result::ok)
+            .flatten()
+            .is_some_and(|u| u.role.allows(permission))
     })
 }
 

@@ -1,8 +1,8 @@
-use serde::{Deserialize, Serialize};
 use leptos::server_fn::{
     codec::JsonEncoding,
     error::{FromServerFnError, ServerFnErrorErr},
 };
+use serde::{Deserialize, Serialize};
 
 /// A problem with one named input, shown next to that field.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -13,7 +13,10 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: &str, message: impl Into<String>) -> Self {
-        Self { field: field.to_string(), message: message.into() }
+        Self {
+            field: field.to_string(),
+            message: message.into(),
+        }
     }
 }
 
@@ -44,7 +47,10 @@ fn summarise(errors: &[FieldError]) -> String {
         many => format!(
             "{} fields need attention: {}",
             many.len(),
-            many.iter().map(|e| e.field.as_str()).collect::<Vec<_>>().join(", ")
+            many.iter()
+                .map(|e| e.field.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
     }
 }
@@ -57,7 +63,10 @@ impl AppError {
     /// The message for one field, if this error names it.
     pub fn field(&self, field: &str) -> Option<String> {
         match self {
-            Self::Validation(errors) => errors.iter().find(|e| e.field == field).map(|e| e.message.clone()),
+            Self::Validation(errors) => errors
+                .iter()
+                .find(|e| e.field == field)
+                .map(|e| e.message.clone()),
             _ => None,
         }
     }
@@ -80,7 +89,9 @@ impl FromServerFnError for AppError {
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
-            ServerFnErrorErr::Request(detail) | ServerFnErrorErr::Response(detail) => Self::Transport(detail),
+            ServerFnErrorErr::Request(detail) | ServerFnErrorErr::Response(detail) => {
+                Self::Transport(detail)
+            }
             ServerFnErrorErr::Args(detail) | ServerFnErrorErr::Deserialization(detail) => {
                 Self::invalid("request", detail)
             }
@@ -101,7 +112,10 @@ mod tests {
 
     #[test]
     fn a_validation_error_names_its_fields() {
-        let err = AppError::Validation(vec![FieldError::new("title", "is empty"), FieldError::new("severity", "x")]);
+        let err = AppError::Validation(vec![
+            FieldError::new("title", "is empty"),
+            FieldError::new("severity", "x"),
+        ]);
         assert_eq!(err.field("title").as_deref(), Some("is empty"));
         assert_eq!(err.field("summary"), None);
         assert_eq!(err.to_string(), "2 fields need attention: title, severity");

@@ -24,7 +24,12 @@ pub enum Severity {
 }
 
 impl Severity {
-    pub const ALL: [Severity; 4] = [Severity::Sev1, Severity::Sev2, Severity::Sev3, Severity::Sev4];
+    pub const ALL: [Severity; 4] = [
+        Severity::Sev1,
+        Severity::Sev2,
+        Severity::Sev3,
+        Severity::Sev4,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -80,7 +85,12 @@ pub enum Status {
 }
 
 impl Status {
-    pub const ALL: [Status; 4] = [Status::Investigating, Status::Identified, Status::Monitoring, Status::Resolved];
+    pub const ALL: [Status; 4] = [
+        Status::Investigating,
+        Status::Identified,
+        Status::Monitoring,
+        Status::Resolved,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -159,10 +169,14 @@ impl ServiceName {
             return Err("A service name cannot be empty.".into());
         }
         if name.chars().count() > MAX_SERVICE_NAME_LEN {
-            return Err(format!("\"{name}\" is longer than {MAX_SERVICE_NAME_LEN} characters."));
+            return Err(format!(
+                "\"{name}\" is longer than {MAX_SERVICE_NAME_LEN} characters."
+            ));
         }
         if name.chars().any(|c| c.is_control() || c == ',') {
-            return Err(format!("\"{name}\" contains a character a service name cannot have."));
+            return Err(format!(
+                "\"{name}\" contains a character a service name cannot have."
+            ));
         }
         Ok(Self(name.to_string()))
     }
@@ -220,21 +234,38 @@ impl NewIncident {
         now: DateTime<Utc>,
     ) -> Result<Self, AppError> {
         let mut errors = Vec::new();
-        let title = Title::parse(&draft.title).map_err(|m| errors.push(FieldError::new("title", m))).ok();
-        let services =
-            ServiceName::parse_list(&draft.services).map_err(|m| errors.push(FieldError::new("services", m))).ok();
-        let severity =
-            draft.severity.parse::<Severity>().map_err(|m| errors.push(FieldError::new("severity", m))).ok();
+        let title = Title::parse(&draft.title)
+            .map_err(|m| errors.push(FieldError::new("title", m)))
+            .ok();
+        let services = ServiceName::parse_list(&draft.services)
+            .map_err(|m| errors.push(FieldError::new("services", m)))
+            .ok();
+        let severity = draft
+            .severity
+            .parse::<Severity>()
+            .map_err(|m| errors.push(FieldError::new("severity", m)))
+            .ok();
         let started_at = parse_started_at(&draft.started_at, to_utc, now)
             .map_err(|m| errors.push(FieldError::new("started_at", m)))
             .ok();
         let summary = draft.summary.trim().to_string();
         if summary.chars().count() > MAX_SUMMARY_LEN {
-            errors.push(FieldError::new("summary", format!("Keep the summary under {MAX_SUMMARY_LEN} characters.")));
+            errors.push(FieldError::new(
+                "summary",
+                format!("Keep the summary under {MAX_SUMMARY_LEN} characters."),
+            ));
         }
         match (title, services, severity, started_at) {
-            (Some(title), Some(services), Some(severity), Some(started_at)) if errors.is_empty() => {
-                Ok(Self { title, services, severity, started_at, summary })
+            (Some(title), Some(services), Some(severity), Some(started_at))
+                if errors.is_empty() =>
+            {
+                Ok(Self {
+                    title,
+                    services,
+                    severity,
+                    started_at,
+                    summary,
+                })
             }
             _ => Err(AppError::Validation(errors)),
         }
@@ -254,7 +285,8 @@ fn parse_started_at(
         .iter()
         .find_map(|format| NaiveDateTime::parse_from_str(raw, format).ok())
         .ok_or_else(|| format!("\"{raw}\" is not a date and time like 2026-11-24T09:30."))?;
-    let started = to_utc(local).ok_or_else(|| format!("{raw} does not exist in your time zone."))?;
+    let started =
+        to_utc(local).ok_or_else(|| format!("{raw} does not exist in your time zone."))?;
     // A minute of grace for clocks that disagree slightly.
     if started > now + chrono::Duration::minutes(1) {
         return Err("The start time is in the future.".into());
@@ -289,40 +321,87 @@ mod tests {
     fn a_complete_draft_becomes_an_incident() {
         let incident = NewIncident::parse(&draft(), utc, now()).unwrap();
         assert_eq!(incident.title.as_str(), "Push campaigns failing");
-        assert_eq!(incident.services.iter().map(ServiceName::as_str).collect::<Vec<_>>(), ["push-api", "scheduler"]);
+        assert_eq!(
+            incident
+                .services
+                .iter()
+                .map(ServiceName::as_str)
+                .collect::<Vec<_>>(),
+            ["push-api", "scheduler"]
+        );
         assert_eq!(incident.severity, Severity::Sev2);
-        assert_eq!(incident.started_at, Utc.with_ymd_and_hms(2026, 11, 24, 11, 30, 0).unwrap());
+        assert_eq!(
+            incident.started_at,
+            Utc.with_ymd_and_hms(2026, 11, 24, 11, 30, 0).unwrap()
+        );
     }
 
     #[test]
     fn an_empty_title_is_rejected() {
-        let err = NewIncident::parse(&IncidentDraft { title: "   ".into(), ..draft() }, utc, now()).unwrap_err();
-        assert_eq!(err.field("title").as_deref(), Some("Give the incident a title."));
+        let err = NewIncident::parse(
+            &IncidentDraft {
+                title: "   ".into(),
+                ..draft()
+            },
+            utc,
+            now(),
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.field("title").as_deref(),
+            Some("Give the incident a title.")
+        );
     }
 
     #[test]
     fn an_unknown_severity_is_rejected() {
-        let err = NewIncident::parse(&IncidentDraft { severity: "SEV0".into(), ..draft() }, utc, now()).unwrap_err();
+        let err = NewIncident::parse(
+            &IncidentDraft {
+                severity: "SEV0".into(),
+                ..draft()
+            },
+            utc,
+            now(),
+        )
+        .unwrap_err();
         assert!(err.field("severity").unwrap().contains("unknown severity"));
     }
 
     #[test]
     fn a_start_time_in_the_future_is_rejected() {
-        let draft = IncidentDraft { started_at: "2026-11-24T12:30".into(), ..draft() };
+        let draft = IncidentDraft {
+            started_at: "2026-11-24T12:30".into(),
+            ..draft()
+        };
         let err = NewIncident::parse(&draft, utc, now()).unwrap_err();
-        assert_eq!(err.field("started_at").as_deref(), Some("The start time is in the future."));
+        assert_eq!(
+            err.field("started_at").as_deref(),
+            Some("The start time is in the future.")
+        );
     }
 
     #[test]
     fn an_empty_start_time_means_now() {
-        let draft = IncidentDraft { started_at: "".into(), ..draft() };
-        assert_eq!(NewIncident::parse(&draft, utc, now()).unwrap().started_at, now());
+        let draft = IncidentDraft {
+            started_at: "".into(),
+            ..draft()
+        };
+        assert_eq!(
+            NewIncident::parse(&draft, utc, now()).unwrap().started_at,
+            now()
+        );
     }
 
     #[test]
     fn every_problem_is_reported_at_once() {
-        let draft = IncidentDraft { title: "".into(), services: " , ".into(), severity: "".into(), ..draft() };
-        let AppError::Validation(errors) = NewIncident::parse(&draft, utc, now()).unwrap_err() else {
+        let draft = IncidentDraft {
+            title: "".into(),
+            services: " , ".into(),
+            severity: "".into(),
+            ..draft()
+        };
+        let AppError::Validation(errors) = NewIncident::parse(&draft, utc, now()).unwrap_err()
+        else {
             panic!("expected a validation error")
         };
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
@@ -338,14 +417,22 @@ mod tests {
 
     #[test]
     fn severities_sort_by_urgency() {
-        let mut all = vec![Severity::Sev3, Severity::Sev1, Severity::Sev4, Severity::Sev2];
+        let mut all = vec![
+            Severity::Sev3,
+            Severity::Sev1,
+            Severity::Sev4,
+            Severity::Sev2,
+        ];
         all.sort();
         assert_eq!(all, Severity::ALL);
     }
 
     #[test]
     fn only_resolved_is_closed() {
-        assert!(Status::ALL.iter().filter(|s| !s.is_open()).eq([&Status::Resolved]));
+        assert!(Status::ALL
+            .iter()
+            .filter(|s| !s.is_open())
+            .eq([&Status::Resolved]));
         assert_eq!("Monitoring".parse::<Status>(), Ok(Status::Monitoring));
     }
 }

@@ -8,8 +8,8 @@ mod user;
 
 pub use error::{AppError, FieldError};
 pub use incident::{
-    IncidentDraft, NewIncident, ServiceName, Severity, Status, Title, MAX_SERVICES, MAX_SERVICE_NAME_LEN,
-    MAX_SUMMARY_LEN, MAX_TITLE_LEN,
+    IncidentDraft, NewIncident, ServiceName, Severity, Status, Title, MAX_SERVICES,
+    MAX_SERVICE_NAME_LEN, MAX_SUMMARY_LEN, MAX_TITLE_LEN,
 };
 pub use role::{Permission, Role};
 pub use timeline::{Channel, EventKind};

@@ -10,7 +10,9 @@ pub fn parse_name(raw: &str) -> Result<String, String> {
         return Err("Enter your name.".into());
     }
     if name.chars().count() > MAX_NAME_LEN || name.chars().any(char::is_control) {
-        return Err(format!("Use a single line of at most {MAX_NAME_LEN} characters."));
+        return Err(format!(
+            "Use a single line of at most {MAX_NAME_LEN} characters."
+        ));
     }
     Ok(name.to_string())
 }
@@ -27,7 +29,10 @@ pub fn parse_email(raw: &str) -> Result<String, String> {
     if valid {
         Ok(email)
     } else {
-        Err(format!("\"{}\" is not an email address like ada@example.com.", raw.trim()))
+        Err(format!(
+            "\"{}\" is not an email address like ada@example.com.",
+            raw.trim()
+        ))
     }
 }
 
@@ -42,9 +47,16 @@ pub struct DevLogin {
 impl DevLogin {
     pub fn parse(name: &str, email: &str, role: &str) -> Result<Self, AppError> {
         let mut errors = Vec::new();
-        let name = parse_name(name).map_err(|m| errors.push(FieldError::new("name", m))).ok();
-        let email = parse_email(email).map_err(|m| errors.push(FieldError::new("email", m))).ok();
-        let role = role.parse::<Role>().map_err(|m| errors.push(FieldError::new("role", m))).ok();
+        let name = parse_name(name)
+            .map_err(|m| errors.push(FieldError::new("name", m)))
+            .ok();
+        let email = parse_email(email)
+            .map_err(|m| errors.push(FieldError::new("email", m)))
+            .ok();
+        let role = role
+            .parse::<Role>()
+            .map_err(|m| errors.push(FieldError::new("role", m)))
+            .ok();
         match (name, email, role) {
             (Some(name), Some(email), Some(role)) => Ok(Self { name, email, role }),
             _ => Err(AppError::Validation(errors)),
@@ -58,12 +70,23 @@ mod tests {
 
     #[test]
     fn an_email_is_lower_cased_and_trimmed() {
-        assert_eq!(parse_email("  Ada@Example.COM ").as_deref(), Ok("ada@example.com"));
+        assert_eq!(
+            parse_email("  Ada@Example.COM ").as_deref(),
+            Ok("ada@example.com")
+        );
     }
 
     #[test]
     fn an_email_without_a_domain_is_rejected() {
-        for bad in ["ada", "ada@", "@example.com", "ada@example", "a b@example.com", "a@b@example.com", "ada@.com"] {
+        for bad in [
+            "ada",
+            "ada@",
+            "@example.com",
+            "ada@example",
+            "a b@example.com",
+            "a@b@example.com",
+            "ada@.com",
+        ] {
             assert!(parse_email(bad).is_err(), "{bad} should be rejected");
         }
     }
@@ -73,6 +96,9 @@ mod tests {
         let AppError::Validation(errors) = DevLogin::parse(" ", "nope", "root").unwrap_err() else {
             panic!("expected a validation error")
         };
-        assert_eq!(errors.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["name", "email", "role"]);
+        assert_eq!(
+            errors.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(),
+            ["name", "email", "role"]
+        );
     }
 }

@@ -15,11 +15,22 @@ use leptos_router::hooks::use_params_map;
 #[component]
 pub fn IncidentPage() -> impl IntoView {
     let params = use_params_map();
-    let number = move || params.read().get("number").and_then(|n| n.parse::<i64>().ok());
+    let number = move || {
+        params
+            .read()
+            .get("number")
+            .and_then(|n| n.parse::<i64>().ok())
+    };
     let change_status = ServerAction::<ChangeStatus>::new();
     let change_severity = ServerAction::<ChangeSeverity>::new();
     let incident = Resource::new(
-        move || (number(), change_status.version().get(), change_severity.version().get()),
+        move || {
+            (
+                number(),
+                change_status.version().get(),
+                change_severity.version().get(),
+            )
+        },
         move |(number, _, _)| async move {
             match number {
                 Some(number) => get_incident(number).await,
@@ -49,8 +60,20 @@ fn Incident(
     let responder = can(Permission::Respond);
     let status_error = action_error(change_status);
     let severity_error = action_error(change_severity);
-    let IncidentDetail { number, title, summary, severity, status, services, started, detected, resolved, declared_by, leader, timeline } =
-        detail;
+    let IncidentDetail {
+        number,
+        title,
+        summary,
+        severity,
+        status,
+        services,
+        started,
+        detected,
+        resolved,
+        declared_by,
+        leader,
+        timeline,
+    } = detail;
     view! {
         <Title text=format!("#{number} {title}") />
         <article class="page incident" data-number=number>

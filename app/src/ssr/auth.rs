@@ -20,7 +20,9 @@ pub struct RequestUser(pub Option<CurrentUser>);
 /// The current user, if their role allows `permission`: 401 when nobody is signed in,
 /// 403 when the role falls short.
 pub fn authorize(permission: Permission) -> Result<CurrentUser, AppError> {
-    let user = use_context::<RequestUser>().and_then(|u| u.0).ok_or(AppError::Unauthorized)?;
+    let user = use_context::<RequestUser>()
+        .and_then(|u| u.0)
+        .ok_or(AppError::Unauthorized)?;
     if user.role.allows(permission) {
         Ok(user)
     } else {
@@ -36,12 +38,18 @@ pub async fn respond<T>(body: impl Future<Output = Result<T, AppError>>) -> Resu
     let result = body.await;
     if let Err(err) = &result {
         let form_post = use_context::<Parts>()
-            .and_then(|p| p.headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).map(|v| v.contains("text/html")))
+            .and_then(|p| {
+                p.headers
+                    .get(header::ACCEPT)
+                    .and_then(|v| v.to_str().ok())
+                    .map(|v| v.contains("text/html"))
+            })
             .unwrap_or(false);
         if !form_post {
-            if let (Some(response), Ok(status)) =
-                (use_context::<ResponseOptions>(), http::StatusCode::from_u16(err.status()))
-            {
+            if let (Some(response), Ok(status)) = (
+                use_context::<ResponseOptions>(),
+                http::StatusCode::from_u16(err.status()),
+            ) {
                 response.set_status(status);
             }
         }
@@ -84,26 +92,42 @@ pub async fn user_from_headers(
 
 /// Starts a session for `user_id` and sets its cookie on the response being built.
 pub async fn sign_in(state: &AppState, user_id: i64) -> Result<(), AppError> {
-    if let Some(old) = use_context::<Parts>().and_then(|p| cookie(&p.headers, session_cookie_name(&state.auth))) {
+    if let Some(old) =
+        use_context::<Parts>().and_then(|p| cookie(&p.headers, session_cookie_name(&state.auth)))
+    {
         // A new id at every sign-in: a session fixed before login is worthless after it.
         sessions::end(&state.db, &old).await?;
     }
     let token = sessions::start(&state.db, &state.auth, user_id).await?;
     let max_age = state.auth.absolute_timeout.as_secs() as i64;
-    set_cookie(session_cookie(&state.auth, token, cookie::time::Duration::seconds(max_age)));
+    set_cookie(session_cookie(
+        &state.auth,
+        token,
+        cookie::time::Duration::seconds(max_age),
+    ));
     Ok(())
 }
 
 /// Ends the current request's session, on the server and in the browser.
 pub async fn sign_out(state: &AppState) -> Result<(), AppError> {
-    if let Some(token) = use_context::<Parts>().and_then(|p| cookie(&p.headers, session_cookie_name(&state.auth))) {
+    if let Some(token) =
+        use_context::<Parts>().and_then(|p| cookie(&p.headers, session_cookie_name(&state.auth)))
+    {
         sessions::end(&state.db, &token).await?;
     }
-    set_cookie(session_cookie(&state.auth, String::new(), cookie::time::Duration::ZERO));
+    set_cookie(session_cookie(
+        &state.auth,
+        String::new(),
+        cookie::time::Duration::ZERO,
+    ));
     Ok(())
 }
 
-fn session_cookie(settings: &AuthSettings, value: String, max_age: cookie::time::Duration) -> Cookie<'static> {
+fn session_cookie(
+    settings: &AuthSettings,
+    value: String,
+    max_age: cookie::time::Duration,
+) -> Cookie<'static> {
     Cookie::build((session_cookie_name(settings), value))
         .path("/")
         .http_only(true)
@@ -114,9 +138,10 @@ fn session_cookie(settings: &AuthSettings, value: String, max_age: cookie::time:
 }
 
 fn set_cookie(cookie: Cookie<'static>) {
-    if let (Some(response), Ok(value)) =
-        (use_context::<ResponseOptions>(), HeaderValue::from_str(&cookie.to_string()))
-    {
+    if let (Some(response), Ok(value)) = (
+        use_context::<ResponseOptions>(),
+        HeaderValue::from_str(&cookie.to_string()),
+    ) {
         response.append_header(header::SET_COOKIE, value);
     }
 }

@@ -18,10 +18,17 @@ pub fn viewer_tz() -> Tz {
 
 pub fn stamp(at: DateTime<Utc>, tz: Tz) -> Stamp {
     let local = at.with_timezone(&tz);
-    Stamp { iso: at.to_rfc3339(), text: local.format("%Y-%m-%d %H:%M %Z").to_string() }
+    Stamp {
+        iso: at.to_rfc3339(),
+        text: local.format("%Y-%m-%d %H:%M %Z").to_string(),
+    }
 }
 
 /// A wall-clock time in `tz` as UTC; the earlier instant when a clock change repeats it.
 pub fn local_to_utc(tz: Tz) -> impl Fn(NaiveDateTime) -> Option<DateTime<Utc>> {
-    move |naive| tz.from_local_datetime(&naive).earliest().map(|t| t.with_timezone(&Utc))
+    move |naive| {
+        tz.from_local_datetime(&naive)
+            .earliest()
+            .map(|t| t.with_timezone(&Utc))
+    }
 }

@@ -8,7 +8,8 @@ use std::{net::SocketAddr, path::PathBuf};
 /// Where the test PostgreSQL server is; each test makes its own database on it.
 /// CI provides it on 127.0.0.1:5432; a missing PostgreSQL fails the tests.
 fn postgres_admin_url() -> String {
-    std::env::var("TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+    std::env::var("TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -33,21 +34,37 @@ enum Cleanup {
 pub async fn spawn_app(backend: Backend) -> TestApp {
     let (database_url, cleanup) = fresh_database(backend).await;
     let config = Config::local(database_url);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a test port");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind a test port");
     let addr: SocketAddr = listener.local_addr().unwrap();
     let (router, state) = build_app(&config, addr).await.expect("the app starts");
-    tokio::spawn(async move { axum::serve(listener, router).await.expect("the server runs") });
-    TestApp { address: format!("http://{addr}"), client: new_client(), db: state.db, cleanup }
+    tokio::spawn(async move {
+        axum::serve(listener, router)
+            .await
+            .expect("the server runs")
+    });
+    TestApp {
+        address: format!("http://{addr}"),
+        client: new_client(),
+        db: state.db,
+        cleanup,
+    }
 }
 
 pub fn new_client() -> Client {
-    Client::builder().cookie_store(true).redirect(Policy::none()).build().expect("a client")
+    Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::none())
+        .build()
+        .expect("a client")
 }
 
 async fn fresh_database(backend: Backend) -> (String, Cleanup) {
     match backend {
         Backend::Sqlite => {
-            let path = std::env::temp_dir().join(format!("stormwatch-test-{}.db", uuid::Uuid::new_v4()));
+            let path =
+                std::env::temp_dir().join(format!("stormwatch-test-{}.db", uuid::Uuid::new_v4()));
             (format!("sqlite://{}", path.display()), Cleanup::File(path))
         }
         Backend::Postgres => {
@@ -61,8 +78,14 @@ async fn fresh_database(backend: Backend) -> (String, Cleanup) {
                 .await
                 .expect("create a test database");
             admin.close().await.ok();
-            let base = admin_url.rsplit_once('/').map(|(base, _)| base).unwrap_or(&admin_url);
-            (format!("{base}/{name}"), Cleanup::Database { admin_url, name })
+            let base = admin_url
+                .rsplit_once('/')
+                .map(|(base, _)| base)
+                .unwrap_or(&admin_url);
+            (
+                format!("{base}/{name}"),
+                Cleanup::Database { admin_url, name },
+            )
         }
     }
 }
@@ -100,7 +123,11 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str) -> Response {
-        self.client.get(self.url(path)).send().await.expect("the server answers")
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("the server answers")
     }
 
     pub async fn login_as(&self, name: &str, role: &str) {
@@ -109,8 +136,18 @@ impl TestApp {
 
     pub async fn login_with(&self, client: &Client, name: &str, role: &str) {
         let email = format!("{}@example.com", name.to_lowercase().replace(' ', "."));
-        let res = self.call_as(client, DevLogin::PATH, &[("name", name), ("email", &email), ("role", role)]).await;
-        assert!(res.status().is_success(), "dev login failed: {}", res.status());
+        let res = self
+            .call_as(
+                client,
+                DevLogin::PATH,
+                &[("name", name), ("email", &email), ("role", role)],
+            )
+            .await;
+        assert!(
+            res.status().is_success(),
+            "dev login failed: {}",
+            res.status()
+        );
     }
 
     pub async fn me(&self) -> Option<serde_json::Value> {

@@ -1,5 +1,7 @@
 use crate::{helpers::TestApp, on_both_databases};
-use app::api::incidents::{ChangeSeverity, ChangeStatus, DeclareIncident, GetIncident, ListIncidents};
+use app::api::incidents::{
+    ChangeSeverity, ChangeStatus, DeclareIncident, GetIncident, ListIncidents,
+};
 use leptos::server_fn::ServerFn;
 use serde_json::Value;
 
@@ -30,7 +32,9 @@ async fn declare(app: &TestApp, title: &str, severity: &str, started_at: &str) -
 }
 
 async fn incident(app: &TestApp, number: i64) -> Value {
-    let res = app.call::<GetIncident>(&[("number", &number.to_string())]).await;
+    let res = app
+        .call::<GetIncident>(&[("number", &number.to_string())])
+        .await;
     assert_eq!(res.status(), 200);
     res.json().await.unwrap()
 }
@@ -42,7 +46,12 @@ async fn list(app: &TestApp) -> Vec<Value> {
 }
 
 fn timeline_bodies(incident: &Value) -> Vec<String> {
-    incident["timeline"].as_array().unwrap().iter().map(|e| e["body"].as_str().unwrap().to_string()).collect()
+    incident["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["body"].as_str().unwrap().to_string())
+        .collect()
 }
 
 async fn a_responder_declares_an_incident_and_sees_it(app: &TestApp) {
@@ -53,30 +62,62 @@ async fn a_responder_declares_an_incident_and_sees_it(app: &TestApp) {
     assert_eq!(found["title"], "Push campaigns failing");
     assert_eq!(found["severity"], "Sev2");
     assert_eq!(found["status"], "Investigating");
-    assert_eq!(found["services"], serde_json::json!(["push-api", "scheduler"]));
+    assert_eq!(
+        found["services"],
+        serde_json::json!(["push-api", "scheduler"])
+    );
     assert_eq!(found["declared_by"], "Ada");
     assert_eq!(found["resolved"], Value::Null);
-    assert_eq!(timeline_bodies(&found), ["declared the incident as SEV2 (Investigating)"]);
+    assert_eq!(
+        timeline_bodies(&found),
+        ["declared the incident as SEV2 (Investigating)"]
+    );
     assert_eq!(found["timeline"][0]["author"], "Ada");
 
     let dashboard = app.get("/").await;
     assert_eq!(dashboard.status(), 200);
     let html = dashboard.text().await.unwrap();
-    assert!(html.contains("Push campaigns failing"), "the dashboard lists it");
-    assert!(html.contains(&format!("href=\"/incidents/{number}\"")), "and links to it");
+    assert!(
+        html.contains("Push campaigns failing"),
+        "the dashboard lists it"
+    );
+    assert!(
+        html.contains(&format!("href=\"/incidents/{number}\"")),
+        "and links to it"
+    );
 
     let page = app.get(&format!("/incidents/{number}")).await;
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();
-    assert!(html.contains("declared the incident as SEV2"), "the page shows the timeline");
+    assert!(
+        html.contains("declared the incident as SEV2"),
+        "the page shows the timeline"
+    );
 }
 
 async fn bad_input_names_the_field_and_saves_nothing(app: &TestApp) {
     app.login_as("Ada", "responder").await;
     let cases = [
-        ("title", [("title", "   "), ("severity", "SEV2"), ("started_at", "")]),
-        ("severity", [("title", "Outage"), ("severity", "SEV0"), ("started_at", "")]),
-        ("started_at", [("title", "Outage"), ("severity", "SEV1"), ("started_at", "2999-01-01T00:00")]),
+        (
+            "title",
+            [("title", "   "), ("severity", "SEV2"), ("started_at", "")],
+        ),
+        (
+            "severity",
+            [
+                ("title", "Outage"),
+                ("severity", "SEV0"),
+                ("started_at", ""),
+            ],
+        ),
+        (
+            "started_at",
+            [
+                ("title", "Outage"),
+                ("severity", "SEV1"),
+                ("started_at", "2999-01-01T00:00"),
+            ],
+        ),
     ];
     for (field, fields) in cases {
         let mut form = fields.to_vec();
@@ -95,12 +136,17 @@ async fn an_incident_moves_through_every_status_on_the_record(app: &TestApp) {
     app.login_as("Ada", "responder").await;
     let number = declare(app, "Database down", "SEV1", "").await.to_string();
     for status in ["identified", "monitoring", "resolved"] {
-        let res = app.call::<ChangeStatus>(&[("number", &number), ("status", status)]).await;
+        let res = app
+            .call::<ChangeStatus>(&[("number", &number), ("status", status)])
+            .await;
         assert_eq!(res.status(), 200, "to {status}");
     }
     let found = incident(app, number.parse().unwrap()).await;
     assert_eq!(found["status"], "Resolved");
-    assert!(found["resolved"]["iso"].is_string(), "resolving stamps the time");
+    assert!(
+        found["resolved"]["iso"].is_string(),
+        "resolving stamps the time"
+    );
     assert_eq!(
         timeline_bodies(&found)[1..],
         [
@@ -111,41 +157,67 @@ async fn an_incident_moves_through_every_status_on_the_record(app: &TestApp) {
     );
 
     // Reopening clears the resolution time.
-    let res = app.call::<ChangeStatus>(&[("number", &number), ("status", "investigating")]).await;
+    let res = app
+        .call::<ChangeStatus>(&[("number", &number), ("status", "investigating")])
+        .await;
     assert_eq!(res.status(), 200);
     let found = incident(app, number.parse().unwrap()).await;
     assert_eq!(found["resolved"], Value::Null);
 
-    let res = app.call::<ChangeStatus>(&[("number", &number), ("status", "fixed")]).await;
+    let res = app
+        .call::<ChangeStatus>(&[("number", &number), ("status", "fixed")])
+        .await;
     assert_eq!(res.status(), 422);
 }
 
 async fn severity_changes_are_recorded_and_a_no_change_is_refused(app: &TestApp) {
     app.login_as("Ada", "responder").await;
     let number = declare(app, "Slow pages", "SEV3", "").await.to_string();
-    let res = app.call::<ChangeSeverity>(&[("number", &number), ("severity", "SEV1")]).await;
+    let res = app
+        .call::<ChangeSeverity>(&[("number", &number), ("severity", "SEV1")])
+        .await;
     assert_eq!(res.status(), 200);
-    let res = app.call::<ChangeSeverity>(&[("number", &number), ("severity", "SEV1")]).await;
+    let res = app
+        .call::<ChangeSeverity>(&[("number", &number), ("severity", "SEV1")])
+        .await;
     assert_eq!(res.status(), 422);
     let body: Value = res.json().await.unwrap();
-    assert_eq!(body["Validation"][0]["message"], "The incident is already SEV1.");
+    assert_eq!(
+        body["Validation"][0]["message"],
+        "The incident is already SEV1."
+    );
     let found = incident(app, number.parse().unwrap()).await;
     assert_eq!(found["severity"], "Sev1");
-    assert_eq!(timeline_bodies(&found).last().unwrap(), "raised severity from SEV3 to SEV1");
+    assert_eq!(
+        timeline_bodies(&found).last().unwrap(),
+        "raised severity from SEV3 to SEV1"
+    );
 }
 
 async fn a_viewer_can_read_but_not_change_anything(app: &TestApp) {
     app.login_as("Ada", "responder").await;
-    let number = declare(app, "Checkout errors", "SEV2", "").await.to_string();
+    let number = declare(app, "Checkout errors", "SEV2", "")
+        .await
+        .to_string();
 
     app.login_as("Eve Executive", "viewer").await;
     assert_eq!(list(app).await.len(), 1, "a viewer reads the incidents");
-    let res = app.call::<ChangeStatus>(&[("number", &number), ("status", "resolved")]).await;
-    assert_eq!(res.status(), 403);
-    let res = app.call::<ChangeSeverity>(&[("number", &number), ("severity", "SEV4")]).await;
+    let res = app
+        .call::<ChangeStatus>(&[("number", &number), ("status", "resolved")])
+        .await;
     assert_eq!(res.status(), 403);
     let res = app
-        .call::<DeclareIncident>(&[("title", "x"), ("services", "a"), ("severity", "SEV4"), ("started_at", ""), ("summary", "")])
+        .call::<ChangeSeverity>(&[("number", &number), ("severity", "SEV4")])
+        .await;
+    assert_eq!(res.status(), 403);
+    let res = app
+        .call::<DeclareIncident>(&[
+            ("title", "x"),
+            ("services", "a"),
+            ("severity", "SEV4"),
+            ("started_at", ""),
+            ("summary", ""),
+        ])
         .await;
     assert_eq!(res.status(), 403);
 
@@ -153,8 +225,16 @@ async fn a_viewer_can_read_but_not_change_anything(app: &TestApp) {
     assert_eq!(found["status"], "Investigating", "nothing changed");
     assert_eq!(found["severity"], "Sev2");
     assert_eq!(list(app).await.len(), 1);
-    let html = app.get(&format!("/incidents/{number}")).await.text().await.unwrap();
-    assert!(!html.contains("Update status"), "a viewer is not offered the controls");
+    let html = app
+        .get(&format!("/incidents/{number}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !html.contains("Update status"),
+        "a viewer is not offered the controls"
+    );
 }
 
 async fn the_dashboard_puts_the_worst_open_incidents_first(app: &TestApp) {
@@ -163,10 +243,16 @@ async fn the_dashboard_puts_the_worst_open_incidents_first(app: &TestApp) {
     let major_new = declare(app, "major new", "SEV1", "2026-01-03T10:00").await;
     let major_old = declare(app, "major old", "SEV1", "2026-01-02T10:00").await;
     let done = declare(app, "done", "SEV1", "2026-01-01T09:00").await;
-    let res = app.call::<ChangeStatus>(&[("number", &done.to_string()), ("status", "resolved")]).await;
+    let res = app
+        .call::<ChangeStatus>(&[("number", &done.to_string()), ("status", "resolved")])
+        .await;
     assert_eq!(res.status(), 200);
 
-    let order: Vec<i64> = list(app).await.iter().map(|i| i["number"].as_i64().unwrap()).collect();
+    let order: Vec<i64> = list(app)
+        .await
+        .iter()
+        .map(|i| i["number"].as_i64().unwrap())
+        .collect();
     assert_eq!(order, [major_old, major_new, minor_old, done]);
 }
 
@@ -184,27 +270,67 @@ async fn an_unknown_incident_is_a_real_404(app: &TestApp) {
 
 async fn forms_work_without_javascript(app: &TestApp) {
     app.login_as("Ada", "responder").await;
-    let form = [("title", "No JS"), ("services", "api"), ("severity", "SEV2"), ("started_at", ""), ("summary", "")];
-    let res = app.post_form(DeclareIncident::PATH, "/incidents/new", &form).await;
+    let form = [
+        ("title", "No JS"),
+        ("services", "api"),
+        ("severity", "SEV2"),
+        ("started_at", ""),
+        ("summary", ""),
+    ];
+    let res = app
+        .post_form(DeclareIncident::PATH, "/incidents/new", &form)
+        .await;
     assert_eq!(res.status(), 302);
     let location = res.headers()["location"].to_str().unwrap().to_string();
     assert!(location.starts_with("/incidents/"), "{location}");
     let number = location.trim_start_matches("/incidents/").to_string();
 
-    let res = app.post_form(ChangeStatus::PATH, &location, &[("number", &number), ("status", "identified")]).await;
+    let res = app
+        .post_form(
+            ChangeStatus::PATH,
+            &location,
+            &[("number", &number), ("status", "identified")],
+        )
+        .await;
     assert_eq!(res.status(), 302);
     let back = res.headers()["location"].to_str().unwrap();
-    assert_eq!(back.trim_end_matches('?'), app.url(&location), "back to the incident page");
-    assert_eq!(incident(app, number.parse().unwrap()).await["status"], "Identified");
+    assert_eq!(
+        back.trim_end_matches('?'),
+        app.url(&location),
+        "back to the incident page"
+    );
+    assert_eq!(
+        incident(app, number.parse().unwrap()).await["status"],
+        "Identified"
+    );
 
     // An error comes back in the URL and the page shows it next to the field.
-    let bad = [("title", ""), ("services", "api"), ("severity", "SEV2"), ("started_at", ""), ("summary", "")];
-    let res = app.post_form(DeclareIncident::PATH, "/incidents/new", &bad).await;
+    let bad = [
+        ("title", ""),
+        ("services", "api"),
+        ("severity", "SEV2"),
+        ("started_at", ""),
+        ("summary", ""),
+    ];
+    let res = app
+        .post_form(DeclareIncident::PATH, "/incidents/new", &bad)
+        .await;
     assert_eq!(res.status(), 302);
     let back = res.headers()["location"].to_str().unwrap().to_string();
     assert!(back.contains("__err="), "{back}");
-    let page = app.client.get(&back).send().await.unwrap().text().await.unwrap();
-    assert!(page.contains("Give the incident a title."), "the error shows on the page");
+    let page = app
+        .client
+        .get(&back)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Give the incident a title."),
+        "the error shows on the page"
+    );
 }
 
 async fn services_are_shared_between_incidents(app: &TestApp) {

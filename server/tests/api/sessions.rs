@@ -47,7 +47,11 @@ async fn signing_out_ends_the_session_on_the_server(app: &TestApp) {
         .send()
         .await
         .unwrap();
-    assert_eq!(replay.status(), 401, "the old cookie is worthless after sign-out");
+    assert_eq!(
+        replay.status(),
+        401,
+        "the old cookie is worthless after sign-out"
+    );
 }
 
 async fn an_anonymous_visitor_is_sent_to_sign_in(app: &TestApp) {
@@ -59,30 +63,50 @@ async fn an_anonymous_visitor_is_sent_to_sign_in(app: &TestApp) {
     let res = app.get("/login").await;
     assert_eq!(res.status(), 200);
     let html = res.text().await.unwrap();
-    assert!(html.contains("Development login"), "the sign-in page offers the dev login");
+    assert!(
+        html.contains("Development login"),
+        "the sign-in page offers the dev login"
+    );
 
     let res = app.call::<ListIncidents>(&[]).await;
     assert_eq!(res.status(), 401);
 }
 
 async fn a_bad_dev_login_names_each_field(app: &TestApp) {
-    let res = app.call::<DevLogin>(&[("name", " "), ("email", "not-an-email"), ("role", "root")]).await;
+    let res = app
+        .call::<DevLogin>(&[("name", " "), ("email", "not-an-email"), ("role", "root")])
+        .await;
     assert_eq!(res.status(), 422);
     let body: serde_json::Value = res.json().await.unwrap();
-    let fields: Vec<&str> =
-        body["Validation"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    let fields: Vec<&str> = body["Validation"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
     assert_eq!(fields, ["name", "email", "role"]);
     assert_eq!(app.me().await, None, "nobody is signed in");
 }
 
 async fn a_no_js_dev_login_sets_the_cookie_and_redirects_home(app: &TestApp) {
     let res = app
-        .post_form(DevLogin::PATH, "/login", &[("name", "Linus"), ("email", "linus@example.com"), ("role", "admin")])
+        .post_form(
+            DevLogin::PATH,
+            "/login",
+            &[
+                ("name", "Linus"),
+                ("email", "linus@example.com"),
+                ("role", "admin"),
+            ],
+        )
         .await;
     assert_eq!(res.status(), 302);
     assert_eq!(res.headers()["location"], "/");
     let set_cookie = res.headers()["set-cookie"].to_str().unwrap().to_string();
-    assert!(set_cookie.starts_with("stormwatch_session="), "{set_cookie}");
+    assert!(
+        set_cookie.starts_with("stormwatch_session="),
+        "{set_cookie}"
+    );
     assert!(set_cookie.contains("HttpOnly"), "{set_cookie}");
     assert!(set_cookie.contains("SameSite=Lax"), "{set_cookie}");
     assert_eq!(app.me().await.unwrap()["role"], "Admin");
@@ -91,7 +115,15 @@ async fn a_no_js_dev_login_sets_the_cookie_and_redirects_home(app: &TestApp) {
 async fn session_cookie(app: &TestApp) -> String {
     // Sign in again on a separate client to read the Set-Cookie header directly.
     let res = app
-        .call_as(&app.client, DevLogin::PATH, &[("name", "Grace"), ("email", "grace@example.com"), ("role", "responder")])
+        .call_as(
+            &app.client,
+            DevLogin::PATH,
+            &[
+                ("name", "Grace"),
+                ("email", "grace@example.com"),
+                ("role", "responder"),
+            ],
+        )
         .await;
     let value = res.headers()["set-cookie"].to_str().unwrap();
     value.split(';').next().unwrap().to_string()

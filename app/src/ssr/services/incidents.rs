@@ -12,8 +12,8 @@ use crate::{
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use sea_orm::{
-    sea_query::Expr, ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, TransactionSession, TransactionTrait,
+    sea_query::Expr, ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, TransactionSession, TransactionTrait,
 };
 use serde_json::json;
 use std::collections::HashMap;
@@ -24,7 +24,11 @@ pub const RESOLVED_SHOWN: u64 = 50;
 /// Declares an incident: the row, its services (created on first mention) and the
 /// first line of its timeline, in one transaction. Returns its number.
 #[tracing::instrument(skip(db, new), fields(actor = actor.id, severity = %new.severity))]
-pub async fn declare(db: &impl TransactionTrait, actor: &CurrentUser, new: NewIncident) -> Result<i64, AppError> {
+pub async fn declare(
+    db: &impl TransactionTrait,
+    actor: &CurrentUser,
+    new: NewIncident,
+) -> Result<i64, AppError> {
     let txn = db.begin().await?;
     let now = Utc::now();
     let created = incident::ActiveModel {
@@ -44,16 +48,23 @@ pub async fn declare(db: &impl TransactionTrait, actor: &CurrentUser, new: NewIn
     .await?;
     for name in &new.services {
         let service_id = ensure_service(&txn, name).await?;
-        incident_service::ActiveModel { incident_id: Set(created.id), service_id: Set(service_id) }
-            .insert(&txn)
-            .await?;
+        incident_service::ActiveModel {
+            incident_id: Set(created.id),
+            service_id: Set(service_id),
+        }
+        .insert(&txn)
+        .await?;
     }
     record(
         &txn,
         created.id,
         actor,
         EventKind::Declared,
-        format!("declared the incident as {} ({})", new.severity, Status::Investigating.label()),
+        format!(
+            "declared the incident as {} ({})",
+            new.severity,
+            Status::Investigating.label()
+        ),
         json!({ "severity": new.severity, "status": Status::Investigating }),
         now,
     )
@@ -75,7 +86,10 @@ pub async fn change_status(
     let txn = db.begin().await?;
     let current = find(&txn, number).await?;
     if current.status == to {
-        return Err(AppError::invalid("status", format!("The incident is already {}.", to.label())));
+        return Err(AppError::invalid(
+            "status",
+            format!("The incident is already {}.", to.label()),
+        ));
     }
     let now = Utc::now();
     let resolved_at = (to == Status::Resolved).then_some(now);
@@ -88,14 +102,20 @@ pub async fn change_status(
         .exec(&txn)
         .await?;
     if updated.rows_affected == 0 {
-        return Err(AppError::Conflict("Someone changed the status meanwhile: reload to see it.".into()));
+        return Err(AppError::Conflict(
+            "Someone changed the status meanwhile: reload to see it.".into(),
+        ));
     }
     record(
         &txn,
         number,
         actor,
         EventKind::StatusChanged,
-        format!("changed status from {} to {}", current.status.label(), to.label()),
+        format!(
+            "changed status from {} to {}",
+            current.status.label(),
+            to.label()
+        ),
         json!({ "from": current.status, "to": to }),
         now,
     )
@@ -115,7 +135,10 @@ pub async fn change_severity(
     let txn = db.begin().await?;
     let current = find(&txn, number).await?;
     if current.severity == to {
-        return Err(AppError::invalid("severity", format!("The incident is already {to}.")));
+        return Err(AppError::invalid(
+            "severity",
+            format!("The incident is already {to}."),
+        ));
     }
     let now = Utc::now();
     let updated = incident::Entity::update_many()
@@ -126,9 +149,15 @@ pub async fn change_severity(
         .exec(&txn)
         .await?;
     if updated.rows_affected == 0 {
-        return Err(AppError::Conflict("Someone changed the severity meanwhile: reload to see it.".into()));
+        return Err(AppError::Conflict(
+            "Someone changed the severity meanwhile: reload to see it.".into(),
+        ));
     }
-    let verb = if to < current.severity { "raised" } else { "lowered" };
+    let verb = if to < current.severity {
+        "raised"
+    } else {
+        "lowered"
+    };
     record(
         &txn,
         number,
@@ -177,9 +206,16 @@ pub async fn list(db: &impl ConnectionTrait, tz: Tz) -> Result<Vec<IncidentSumma
 }
 
 /// One incident with its whole incident-channel timeline, oldest first.
-pub async fn detail(db: &impl ConnectionTrait, number: i64, tz: Tz) -> Result<IncidentDetail, AppError> {
+pub async fn detail(
+    db: &impl ConnectionTrait,
+    number: i64,
+    tz: Tz,
+) -> Result<IncidentDetail, AppError> {
     let i = find(db, number).await?;
-    let services = services_of(db, vec![i.id]).await?.remove(&i.id).unwrap_or_default();
+    let services = services_of(db, vec![i.id])
+        .await?
+        .remove(&i.id)
+        .unwrap_or_default();
     let events = timeline_event::Entity::find()
         .filter(timeline_event::Column::IncidentId.eq(number))
         .filter(timeline_event::Column::Channel.eq(Channel::Incident.as_str()))
@@ -189,8 +225,13 @@ pub async fn detail(db: &impl ConnectionTrait, number: i64, tz: Tz) -> Result<In
         .await?;
     let mut people: Vec<i64> = vec![i.created_by];
     people.extend(i.leader_id);
-    let names: HashMap<i64, String> =
-        user::Entity::find().filter(user::Column::Id.is_in(people)).all(db).await?.into_iter().map(|u| (u.id, u.name)).collect();
+    let names: HashMap<i64, String> = user::Entity::find()
+        .filter(user::Column::Id.is_in(people))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect();
     Ok(IncidentDetail {
         number: i.id,
         title: i.title,
@@ -218,14 +259,26 @@ pub async fn detail(db: &impl ConnectionTrait, number: i64, tz: Tz) -> Result<In
 
 /// Every service name ever mentioned, for the form's suggestions.
 pub async fn service_names(db: &impl ConnectionTrait) -> Result<Vec<String>, AppError> {
-    Ok(service::Entity::find().order_by_asc(service::Column::Name).all(db).await?.into_iter().map(|s| s.name).collect())
+    Ok(service::Entity::find()
+        .order_by_asc(service::Column::Name)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| s.name)
+        .collect())
 }
 
 async fn find(db: &impl ConnectionTrait, number: i64) -> Result<incident::Model, AppError> {
-    incident::Entity::find_by_id(number).one(db).await?.ok_or_else(|| AppError::NotFound(format!("Incident #{number}")))
+    incident::Entity::find_by_id(number)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("Incident #{number}")))
 }
 
-async fn services_of(db: &impl ConnectionTrait, incidents: Vec<i64>) -> Result<HashMap<i64, Vec<String>>, AppError> {
+async fn services_of(
+    db: &impl ConnectionTrait,
+    incidents: Vec<i64>,
+) -> Result<HashMap<i64, Vec<String>>, AppError> {
     let mut by_incident: HashMap<i64, Vec<String>> = HashMap::new();
     if incidents.is_empty() {
         return Ok(by_incident);
@@ -237,7 +290,10 @@ async fn services_of(db: &impl ConnectionTrait, incidents: Vec<i64>) -> Result<H
         .await?;
     for (link, service) in links {
         if let Some(service) = service {
-            by_incident.entry(link.incident_id).or_default().push(service.name);
+            by_incident
+                .entry(link.incident_id)
+                .or_default()
+                .push(service.name);
         }
     }
     by_incident.values_mut().for_each(|names| names.sort());

@@ -22,7 +22,11 @@ fn hash(token: &str) -> String {
 
 /// Starts a session and returns the token for the cookie.
 #[tracing::instrument(skip(db, settings))]
-pub async fn start(db: &impl ConnectionTrait, settings: &AuthSettings, user_id: i64) -> Result<String, AppError> {
+pub async fn start(
+    db: &impl ConnectionTrait,
+    settings: &AuthSettings,
+    user_id: i64,
+) -> Result<String, AppError> {
     let token = hex::encode(rand::random::<[u8; 32]>());
     let now = Utc::now();
     let absolute = Duration::from_std(settings.absolute_timeout).map_err(|_| AppError::Internal)?;
@@ -45,8 +49,10 @@ pub async fn resolve(
     settings: &AuthSettings,
     token: &str,
 ) -> Result<Option<CurrentUser>, AppError> {
-    let Some((found, Some(owner))) =
-        session::Entity::find_by_id(hash(token)).find_also_related(user::Entity).one(db).await?
+    let Some((found, Some(owner))) = session::Entity::find_by_id(hash(token))
+        .find_also_related(user::Entity)
+        .one(db)
+        .await?
     else {
         return Ok(None);
     };
@@ -57,7 +63,13 @@ pub async fn resolve(
         return Ok(None);
     }
     if found.last_seen_at + TOUCH_EVERY <= now {
-        session::ActiveModel { id: Set(found.id), last_seen_at: Set(now), ..Default::default() }.update(db).await?;
+        session::ActiveModel {
+            id: Set(found.id),
+            last_seen_at: Set(now),
+            ..Default::default()
+        }
+        .update(db)
+        .await?;
     }
     Ok(Some(owner.into()))
 }
@@ -70,5 +82,9 @@ pub async fn end(db: &impl ConnectionTrait, token: &str) -> Result<(), AppError>
 
 /// Ends every session of a user (disabled, or signed out everywhere).
 pub async fn end_all_for(db: &impl ConnectionTrait, user_id: i64) -> Result<u64, AppError> {
-    Ok(session::Entity::delete_many().filter(session::Column::UserId.eq(user_id)).exec(db).await?.rows_affected)
+    Ok(session::Entity::delete_many()
+        .filter(session::Column::UserId.eq(user_id))
+        .exec(db)
+        .await?
+        .rows_affected)
 }

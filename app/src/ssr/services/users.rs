@@ -8,16 +8,27 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Query
 
 impl From<user::Model> for CurrentUser {
     fn from(u: user::Model) -> Self {
-        CurrentUser { id: u.id, name: u.name, email: u.email, role: u.role }
+        CurrentUser {
+            id: u.id,
+            name: u.name,
+            email: u.email,
+            role: u.role,
+        }
     }
 }
 
 /// Creates the development-login user, or reuses the one with that email (taking the
 /// name and role just chosen). A disabled user stays out.
 #[tracing::instrument(skip(db), fields(email = %login.email))]
-pub async fn sign_in_dev_user(db: &impl ConnectionTrait, login: DevLogin) -> Result<user::Model, AppError> {
+pub async fn sign_in_dev_user(
+    db: &impl ConnectionTrait,
+    login: DevLogin,
+) -> Result<user::Model, AppError> {
     let now = Utc::now();
-    let existing = user::Entity::find().filter(user::Column::Email.eq(login.email.as_str())).one(db).await?;
+    let existing = user::Entity::find()
+        .filter(user::Column::Email.eq(login.email.as_str()))
+        .one(db)
+        .await?;
     let model = match existing {
         Some(found) if found.disabled => return Err(AppError::Forbidden),
         Some(found) => {
