@@ -2,9 +2,10 @@
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export PATH="$HOME/.cargo/bin:$ROOT/end2end/node_modules/.bin:$PATH"
 
-# Builds the release site (server binary + WASM bundle) and prints the bundle's size.
+# Builds the release site (server binary + WASM bundle; pass --frontend-only to skip
+# the server) and prints the bundle's size.
 build_release() {
-  (cd "$ROOT" && cargo leptos build --release)
+  (cd "$ROOT" && cargo leptos build --release "$@")
   local wasm="$ROOT/target/site/pkg/stormwatch.wasm"
   local raw gz
   raw=$(stat -c %s "$wasm")

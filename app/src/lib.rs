@@ -56,10 +56,12 @@ pub fn App() -> impl IntoView {
         <Router>
             <Header />
             <main>
+                // Async: every page arrives whole, so it reads and its forms work before
+                // (or without) the WASM bundle, and a missing incident can still set 404.
                 <Routes fallback=NotFound>
-                    <Route path=path!("/") view=DashboardPage />
-                    <Route path=path!("/login") view=LoginPage />
-                    <Route path=path!("/incidents/new") view=DeclarePage />
+                    <Route path=path!("/") view=DashboardPage ssr=SsrMode::Async />
+                    <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
+                    <Route path=path!("/incidents/new") view=DeclarePage ssr=SsrMode::Async />
                     <Route path=path!("/incidents/:number") view=IncidentPage ssr=SsrMode::Async />
                 </Routes>
             </main>

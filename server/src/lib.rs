@@ -182,7 +182,7 @@ async fn render(state: AppState, req: Request<Body>, matched_route: bool) -> Res
         )
         .await
     } else {
-        leptos_axum::render_app_to_stream_with_context(context, app)(req).await
+        leptos_axum::render_app_async_with_context(context, app)(req).await
     };
     response.headers_mut().insert(
         header::CACHE_CONTROL,
