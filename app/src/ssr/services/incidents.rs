@@ -75,7 +75,7 @@ pub async fn declare(
 }
 
 /// Moves an incident to another status. Resolving stamps the resolution time;
-/// reopening clears it. Refuses when someone else changed the status meanwhile.
+/// reopening clears it.
 #[tracing::instrument(skip(db), fields(actor = actor.id))]
 pub async fn change_status(
     db: &impl TransactionTrait,
@@ -83,45 +83,31 @@ pub async fn change_status(
     number: i64,
     to: Status,
 ) -> Result<(), AppError> {
-    let txn = db.begin().await?;
-    let current = find(&txn, number).await?;
-    if current.status == to {
-        return Err(AppError::invalid(
-            "status",
-            format!("The incident is already {}.", to.label()),
-        ));
-    }
-    let now = Utc::now();
-    let resolved_at = (to == Status::Resolved).then_some(now);
-    let updated = incident::Entity::update_many()
-        .col_expr(incident::Column::Status, Expr::value(to.as_str()))
-        .col_expr(incident::Column::ResolvedAt, Expr::value(resolved_at))
-        .col_expr(incident::Column::UpdatedAt, Expr::value(now))
-        .filter(incident::Column::Id.eq(number))
-        .filter(incident::Column::Status.eq(current.status.as_str()))
-        .exec(&txn)
-        .await?;
-    if updated.rows_affected == 0 {
-        return Err(AppError::Conflict(
-            "Someone changed the status meanwhile: reload to see it.".into(),
-        ));
-    }
-    record(
-        &txn,
-        number,
-        actor,
-        EventKind::StatusChanged,
-        format!(
-            "changed status from {} to {}",
-            current.status.label(),
-            to.label()
-        ),
-        json!({ "from": current.status, "to": to }),
-        now,
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(())
+    apply(db, actor, number, |current, now| {
+        if current.status == to {
+            return Err(AppError::invalid(
+                "status",
+                format!("The incident is already {}.", to.label()),
+            ));
+        }
+        Ok(Change {
+            column: incident::Column::Status,
+            from: current.status.as_str(),
+            to: to.as_str(),
+            also: vec![(
+                incident::Column::ResolvedAt,
+                (to == Status::Resolved).then_some(now).into(),
+            )],
+            kind: EventKind::StatusChanged,
+            body: format!(
+                "changed status from {} to {}",
+                current.status.label(),
+                to.label()
+            ),
+            data: json!({ "from": current.status, "to": to }),
+        })
+    })
+    .await
 }
 
 /// Raises or lowers an incident's severity.
@@ -132,39 +118,77 @@ pub async fn change_severity(
     number: i64,
     to: Severity,
 ) -> Result<(), AppError> {
+    apply(db, actor, number, |current, _| {
+        if current.severity == to {
+            return Err(AppError::invalid(
+                "severity",
+                format!("The incident is already {to}."),
+            ));
+        }
+        let verb = if to < current.severity {
+            "raised"
+        } else {
+            "lowered"
+        };
+        Ok(Change {
+            column: incident::Column::Severity,
+            from: current.severity.as_str(),
+            to: to.as_str(),
+            also: vec![],
+            kind: EventKind::SeverityChanged,
+            body: format!("{verb} severity from {} to {to}", current.severity),
+            data: json!({ "from": current.severity, "to": to }),
+        })
+    })
+    .await
+}
+
+/// One field of an incident moving from the value it had to another, and the line
+/// that records it.
+struct Change {
+    column: incident::Column,
+    from: &'static str,
+    to: &'static str,
+    /// Other columns that move with it (e.g. the resolution time with the status).
+    also: Vec<(incident::Column, sea_orm::Value)>,
+    kind: EventKind,
+    body: String,
+    data: serde_json::Value,
+}
+
+/// Applies the change `decide` makes of the incident as it stands, in one transaction
+/// with its timeline line. The update only lands if the field still holds the value
+/// `decide` saw, so two people changing it at once cannot both win silently.
+async fn apply(
+    db: &impl TransactionTrait,
+    actor: &CurrentUser,
+    number: i64,
+    decide: impl FnOnce(&incident::Model, DateTime<Utc>) -> Result<Change, AppError>,
+) -> Result<(), AppError> {
     let txn = db.begin().await?;
     let current = find(&txn, number).await?;
-    if current.severity == to {
-        return Err(AppError::invalid(
-            "severity",
-            format!("The incident is already {to}."),
-        ));
-    }
     let now = Utc::now();
-    let updated = incident::Entity::update_many()
-        .col_expr(incident::Column::Severity, Expr::value(to.as_str()))
+    let change = decide(&current, now)?;
+    let mut update = incident::Entity::update_many()
+        .col_expr(change.column, Expr::value(change.to))
         .col_expr(incident::Column::UpdatedAt, Expr::value(now))
         .filter(incident::Column::Id.eq(number))
-        .filter(incident::Column::Severity.eq(current.severity.as_str()))
-        .exec(&txn)
-        .await?;
-    if updated.rows_affected == 0 {
+        .filter(change.column.eq(change.from));
+    for (column, value) in change.also {
+        update = update.col_expr(column, Expr::value(value));
+    }
+    if update.exec(&txn).await?.rows_affected == 0 {
         return Err(AppError::Conflict(
-            "Someone changed the severity meanwhile: reload to see it.".into(),
+            "Someone changed this incident meanwhile: reload to see it.".into(),
         ));
     }
-    let verb = if to < current.severity {
-        "raised"
-    } else {
-        "lowered"
-    };
     record(
         &txn,
         number,
         actor,
-        EventKind::SeverityChanged,
-        format!("{verb} severity from {} to {to}", current.severity),
-        json!({ "from": current.severity, "to": to }),
+        change.kind,
+        change.body,
+        change.data,
         now,
     )
     .await?;
