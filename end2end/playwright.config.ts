@@ -54,7 +54,8 @@ export default defineConfig({
   },
   projects: backends.map((b) => ({ name: b.name, use: { baseURL: `http://127.0.0.1:${b.port}` } })),
   webServer: backends.map((b) => ({
-    command: "../target/release/server",
+    // Built by `cargo test` in scripts/test; E2E_SERVER_BIN points elsewhere (e.g. a release build).
+    command: process.env.E2E_SERVER_BIN ?? "../target/debug/server",
     url: `http://127.0.0.1:${b.port}/healthz`,
     reuseExistingServer: false,
     timeout: 60_000,
