@@ -113,7 +113,7 @@ async fn a_no_js_dev_login_sets_the_cookie_and_redirects_home(app: &TestApp) {
 }
 
 async fn session_cookie(app: &TestApp) -> String {
-    // Sign in again on a separate client to read the Set-Cookie header directly.
+    // Sign in again to read the new session's Set-Cookie header directly.
     let res = app
         .call_as(
             &app.client,
