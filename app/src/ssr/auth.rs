@@ -84,20 +84,28 @@ pub async fn user_from_headers(
     settings: &AuthSettings,
     headers: &HeaderMap,
 ) -> Result<Option<CurrentUser>, AppError> {
-    match cookie(headers, session_cookie_name(settings)) {
+    match session_token(headers, settings) {
         Some(token) => sessions::resolve(db, settings, &token).await,
         None => Ok(None),
     }
 }
 
+fn session_token(headers: &HeaderMap, settings: &AuthSettings) -> Option<String> {
+    cookie(headers, session_cookie_name(settings))
+}
+
+/// Ends the session the current request carries, if any.
+async fn end_current_session(state: &AppState) -> Result<(), AppError> {
+    match use_context::<Parts>().and_then(|p| session_token(&p.headers, &state.auth)) {
+        Some(token) => sessions::end(&state.db, &token).await,
+        None => Ok(()),
+    }
+}
+
 /// Starts a session for `user_id` and sets its cookie on the response being built.
 pub async fn sign_in(state: &AppState, user_id: i64) -> Result<(), AppError> {
-    if let Some(old) =
-        use_context::<Parts>().and_then(|p| cookie(&p.headers, session_cookie_name(&state.auth)))
-    {
-        // A new id at every sign-in: a session fixed before login is worthless after it.
-        sessions::end(&state.db, &old).await?;
-    }
+    // A new id at every sign-in: a session fixed before login is worthless after it.
+    end_current_session(state).await?;
     let token = sessions::start(&state.db, &state.auth, user_id).await?;
     let max_age = state.auth.absolute_timeout.as_secs() as i64;
     set_cookie(session_cookie(
@@ -110,11 +118,7 @@ pub async fn sign_in(state: &AppState, user_id: i64) -> Result<(), AppError> {
 
 /// Ends the current request's session, on the server and in the browser.
 pub async fn sign_out(state: &AppState) -> Result<(), AppError> {
-    if let Some(token) =
-        use_context::<Parts>().and_then(|p| cookie(&p.headers, session_cookie_name(&state.auth)))
-    {
-        sessions::end(&state.db, &token).await?;
-    }
+    end_current_session(state).await?;
     set_cookie(session_cookie(
         &state.auth,
         String::new(),

@@ -131,14 +131,10 @@ impl TestApp {
     }
 
     pub async fn login_as(&self, name: &str, role: &str) {
-        self.login_with(&self.client, name, role).await;
-    }
-
-    pub async fn login_with(&self, client: &Client, name: &str, role: &str) {
         let email = format!("{}@example.com", name.to_lowercase().replace(' ', "."));
         let res = self
             .call_as(
-                client,
+                &self.client,
                 DevLogin::PATH,
                 &[("name", name), ("email", &email), ("role", role)],
             )

@@ -10,7 +10,7 @@ use crate::{
     },
 };
 use chrono::{Duration, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
 use sha2::{Digest, Sha256};
 
 /// Writes of `last_seen_at` are at most this frequent per session.
@@ -78,13 +78,4 @@ pub async fn resolve(
 pub async fn end(db: &impl ConnectionTrait, token: &str) -> Result<(), AppError> {
     session::Entity::delete_by_id(hash(token)).exec(db).await?;
     Ok(())
-}
-
-/// Ends every session of a user (disabled, or signed out everywhere).
-pub async fn end_all_for(db: &impl ConnectionTrait, user_id: i64) -> Result<u64, AppError> {
-    Ok(session::Entity::delete_many()
-        .filter(session::Column::UserId.eq(user_id))
-        .exec(db)
-        .await?
-        .rows_affected)
 }
