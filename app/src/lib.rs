@@ -18,7 +18,7 @@ use leptos_router::{
 };
 use pages::{
     dashboard::DashboardPage, declare::DeclarePage, incident::IncidentPage, login::LoginPage,
-    not_found::NotFound,
+    not_found::NotFound, status::StatusPage, users::UsersPage,
 };
 
 /// The HTML document the server renders around the app.
@@ -61,6 +61,8 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=DashboardPage ssr=SsrMode::Async />
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
+                    <Route path=path!("/status") view=StatusPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/users") view=UsersPage ssr=SsrMode::Async />
                     <Route path=path!("/incidents/new") view=DeclarePage ssr=SsrMode::Async />
                     <Route path=path!("/incidents/:number") view=IncidentPage ssr=SsrMode::Async />
                 </Routes>

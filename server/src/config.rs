@@ -1,6 +1,7 @@
 //! Configuration from environment variables; every one is listed, with its default,
 //! in the README.
 
+use app::domain::{Role, SignInPolicy};
 use std::{env, net::SocketAddr, time::Duration};
 
 #[derive(Clone, Debug)]
@@ -18,6 +19,13 @@ pub struct Config {
     /// `SESSION_IDLE_MINUTES` and `SESSION_MAX_HOURS`.
     pub session_idle: Duration,
     pub session_max: Duration,
+    /// `GOOGLE_CLIENT_ID` and `GOOGLE_CLIENT_SECRET`: set both to offer "Sign in with Google".
+    pub google_client_id: Option<String>,
+    pub google_client_secret: Option<String>,
+    /// `OIDC_ISSUER_URL`: the provider, found by OpenID Connect discovery.
+    pub oidc_issuer_url: String,
+    /// `ALLOWED_DOMAINS`, `ALLOWED_EMAILS`, `ADMIN_EMAILS` (comma-separated) and `DEFAULT_ROLE`.
+    pub sign_in: SignInPolicy,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -28,6 +36,13 @@ pub enum ConfigError {
         value: String,
         reason: String,
     },
+    #[error("{0} is set but {1} is not: set both to offer \"Sign in with Google\"")]
+    Incomplete(&'static str, &'static str),
+    #[error(
+        "GOOGLE_CLIENT_ID is set but ALLOWED_DOMAINS, ALLOWED_EMAILS and ADMIN_EMAILS are all empty: \
+         say whose Google accounts may sign in"
+    )]
+    NobodyAllowed,
     #[error(
         "AUTH_DEV_LOGIN=1 is refused: the server would listen on {0}, which is not a loopback address. \
          The development login has no password; use it only on 127.0.0.1 or ::1."
@@ -36,6 +51,7 @@ pub enum ConfigError {
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://stormwatch.db";
+pub const DEFAULT_OIDC_ISSUER_URL: &str = "https://accounts.google.com";
 
 impl Config {
     pub fn from_env() -> Result<Self, ConfigError> {
@@ -47,6 +63,16 @@ impl Config {
             public_url: var("PUBLIC_URL").unwrap_or_else(|| format!("http://{site_addr}")),
             session_idle: Duration::from_secs(60 * parse::<u64>("SESSION_IDLE_MINUTES", "720")?),
             session_max: Duration::from_secs(3600 * parse::<u64>("SESSION_MAX_HOURS", "168")?),
+            google_client_id: var("GOOGLE_CLIENT_ID"),
+            google_client_secret: var("GOOGLE_CLIENT_SECRET"),
+            oidc_issuer_url: var("OIDC_ISSUER_URL")
+                .unwrap_or_else(|| DEFAULT_OIDC_ISSUER_URL.into()),
+            sign_in: SignInPolicy {
+                allowed_domains: list("ALLOWED_DOMAINS"),
+                allowed_emails: list("ALLOWED_EMAILS"),
+                admin_emails: list("ADMIN_EMAILS"),
+                default_role: parse::<Role>("DEFAULT_ROLE", "viewer")?,
+            },
             site_addr,
         };
         config.check()?;
@@ -63,6 +89,10 @@ impl Config {
             public_url: "http://127.0.0.1".into(),
             session_idle: Duration::from_secs(12 * 3600),
             session_max: Duration::from_secs(7 * 24 * 3600),
+            google_client_id: None,
+            google_client_secret: None,
+            oidc_issuer_url: DEFAULT_OIDC_ISSUER_URL.into(),
+            sign_in: SignInPolicy::default(),
         }
     }
 
@@ -71,11 +101,50 @@ impl Config {
         if self.dev_login && !self.site_addr.ip().is_loopback() {
             return Err(ConfigError::DevLoginNotLoopback(self.site_addr));
         }
+        if !(self.public_url.starts_with("http://") || self.public_url.starts_with("https://")) {
+            return Err(ConfigError::Invalid {
+                name: "PUBLIC_URL",
+                value: self.public_url.clone(),
+                reason: "use an http:// or https:// address, like https://incidents.example.com"
+                    .into(),
+            });
+        }
+        match (&self.google_client_id, &self.google_client_secret) {
+            (Some(_), None) => {
+                return Err(ConfigError::Incomplete(
+                    "GOOGLE_CLIENT_ID",
+                    "GOOGLE_CLIENT_SECRET",
+                ))
+            }
+            (None, Some(_)) => {
+                return Err(ConfigError::Incomplete(
+                    "GOOGLE_CLIENT_SECRET",
+                    "GOOGLE_CLIENT_ID",
+                ))
+            }
+            (Some(_), Some(_))
+                if self.sign_in.allowed_domains.is_empty()
+                    && self.sign_in.allowed_emails.is_empty()
+                    && self.sign_in.admin_emails.is_empty() =>
+            {
+                return Err(ConfigError::NobodyAllowed)
+            }
+            _ => {}
+        }
         Ok(())
     }
 
     pub fn secure_cookies(&self) -> bool {
         self.public_url.starts_with("https://")
+    }
+
+    /// `PUBLIC_URL` without a trailing slash or path: what browsers send as `Origin`.
+    pub fn public_origin(&self) -> String {
+        let after_scheme = self.public_url.find("://").map_or(0, |i| i + 3);
+        match self.public_url[after_scheme..].find('/') {
+            Some(slash) => self.public_url[..after_scheme + slash].to_string(),
+            None => self.public_url.clone(),
+        }
     }
 }
 
@@ -96,6 +165,18 @@ where
             value,
             reason: e.to_string(),
         })
+}
+
+/// A comma-separated list, trimmed and lower-cased, empty items dropped.
+fn list(name: &str) -> Vec<String> {
+    var(name)
+        .map(|v| {
+            v.split(',')
+                .map(|item| item.trim().to_lowercase())
+                .filter(|item| !item.is_empty())
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 fn flag(name: &'static str) -> Result<bool, ConfigError> {
@@ -145,5 +226,40 @@ mod tests {
         };
         assert!(config.secure_cookies());
         assert!(!Config::local("sqlite::memory:").secure_cookies());
+    }
+
+    #[test]
+    fn google_sign_in_needs_both_credentials_and_someone_allowed() {
+        let half = Config {
+            google_client_id: Some("id".into()),
+            ..Config::local("sqlite::memory:")
+        };
+        assert!(matches!(half.check(), Err(ConfigError::Incomplete(..))));
+        let open_to_all = Config {
+            google_client_secret: Some("secret".into()),
+            ..half
+        };
+        assert!(matches!(
+            open_to_all.check(),
+            Err(ConfigError::NobodyAllowed)
+        ));
+        let closed = Config {
+            sign_in: SignInPolicy {
+                allowed_domains: vec!["example.com".into()],
+                ..Default::default()
+            },
+            ..open_to_all
+        };
+        assert!(closed.check().is_ok());
+    }
+
+    #[test]
+    fn the_public_origin_drops_any_path() {
+        let config = Config {
+            public_url: "https://incidents.example.com/".into(),
+            ..Config::local("sqlite::memory:")
+        };
+        assert_eq!(config.public_origin(), "https://incidents.example.com");
+        assert_eq!(Config::local("x").public_origin(), "http://127.0.0.1");
     }
 }

@@ -2,10 +2,11 @@
 //! and the protocol routes (health, later OAuth and webhooks).
 
 pub mod config;
+mod sign_in;
 
 use app::{
     shell,
-    ssr::{auth, AppState, AuthSettings, RequestUser},
+    ssr::{auth, sso, AppState, AuthSettings, RequestUser},
     App,
 };
 use axum::{
@@ -14,7 +15,7 @@ use axum::{
     http::{header, Method, StatusCode},
     middleware::{self, Next},
     response::{IntoResponse, Redirect, Response},
-    routing::get,
+    routing::{get, post},
     Json, Router,
 };
 pub use config::{Config, ConfigError};
@@ -57,6 +58,22 @@ pub async fn build_app(
         .site_addr(listen_addr)
         .env(Env::PROD)
         .build();
+    let sso = match (&config.google_client_id, &config.google_client_secret) {
+        (Some(id), Some(secret)) => Some(Arc::new(
+            sso::Provider::new(
+                id.clone(),
+                secret.clone(),
+                &config.oidc_issuer_url,
+                &config.public_url,
+            )
+            .map_err(|reason| ConfigError::Invalid {
+                name: "OIDC_ISSUER_URL",
+                value: config.oidc_issuer_url.clone(),
+                reason,
+            })?,
+        )),
+        _ => None,
+    };
     let routes = generate_route_list(App);
     let state = AppState {
         leptos_options,
@@ -66,7 +83,9 @@ pub async fn build_app(
             secure_cookies: config.secure_cookies(),
             idle_timeout: config.session_idle,
             absolute_timeout: config.session_max,
+            policy: config.sign_in.clone(),
         }),
+        sso,
         routes: Arc::new(routes.clone()),
     };
     let site = ServeDir::new(&config.site_root)
@@ -75,11 +94,18 @@ pub async fn build_app(
     let router = Router::new()
         .route("/healthz", get(healthz))
         .route("/api/{*fn_name}", get(server_fn).post(server_fn))
+        .route("/auth/login", get(sign_in::login))
+        .route("/auth/callback", get(sign_in::callback))
+        .route("/auth/logout", post(sign_in::logout))
         .leptos_routes_with_handler(routes, get(render_page))
         .fallback_service(site)
         .layer(middleware::from_fn_with_state(
             state.clone(),
             resolve_session,
+        ))
+        .layer(middleware::from_fn_with_state(
+            Arc::<str>::from(config.public_origin()),
+            sign_in::same_origin_only,
         ))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
@@ -130,8 +156,14 @@ fn request_user(req: &Request) -> RequestUser {
         .unwrap_or_default()
 }
 
-async fn server_fn(State(state): State<AppState>, req: Request<Body>) -> impl IntoResponse {
+/// Every server function call passes the role gate first (see `auth::gate`).
+async fn server_fn(State(state): State<AppState>, req: Request<Body>) -> Response {
     let user = request_user(&req);
+    if let Err(err) = auth::gate(req.uri().path(), user.0.as_ref()) {
+        let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::FORBIDDEN);
+        let body = leptos::server_fn::error::FromServerFnError::ser(&err);
+        return (status, [(header::CONTENT_TYPE, "application/json")], body).into_response();
+    }
     handle_server_fns_with_context(
         move || {
             provide_context(state.clone());
@@ -140,6 +172,7 @@ async fn server_fn(State(state): State<AppState>, req: Request<Body>) -> impl In
         req,
     )
     .await
+    .into_response()
 }
 
 /// Renders a page of the app's routes.
@@ -152,16 +185,19 @@ async fn render_unmatched(State(state): State<AppState>, req: Request<Body>) -> 
     render(state, req, false).await
 }
 
-/// Anyone not signed in is sent to the sign-in page first; the app then renders
+/// Anyone not signed in is sent to the sign-in page first, and the signed-in from
+/// there (and viewers from the dashboard) to their role's home; the app then renders
 /// with the state and the user in its context.
 async fn render(state: AppState, req: Request<Body>, matched_route: bool) -> Response {
     let user = request_user(&req);
-    let on_login = req.uri().path() == "/login";
-    match (&user.0, on_login) {
-        (None, false) if req.method() == Method::GET => {
+    let path = req.uri().path();
+    match &user.0 {
+        None if path != "/login" && req.method() == Method::GET => {
             return Redirect::to("/login").into_response()
         }
-        (Some(_), true) => return Redirect::to("/").into_response(),
+        Some(signed_in) if path == "/login" || (path == "/" && signed_in.role.home() != "/") => {
+            return Redirect::to(signed_in.role.home()).into_response()
+        }
         _ => {}
     }
     let context = {

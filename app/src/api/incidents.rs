@@ -42,48 +42,28 @@ pub struct TimelineEntry {
     pub at: Stamp,
 }
 
-#[server]
+#[server(prefix = "/api/read")]
 pub async fn list_incidents() -> Result<Vec<IncidentSummary>, AppError> {
-    use crate::{
-        domain::Permission,
-        ssr::{authorize, respond, services::incidents, time::viewer_tz, AppState},
-    };
-    respond(async move {
-        authorize(Permission::Read)?;
-        incidents::list(&AppState::current()?.db, viewer_tz()).await
-    })
-    .await
+    use crate::ssr::{respond, services::incidents, time::viewer_tz, AppState};
+    respond(async move { incidents::list(&AppState::current()?.db, viewer_tz()).await }).await
 }
 
-#[server]
+#[server(prefix = "/api/read")]
 pub async fn get_incident(number: i64) -> Result<IncidentDetail, AppError> {
-    use crate::{
-        domain::Permission,
-        ssr::{authorize, respond, services::incidents, time::viewer_tz, AppState},
-    };
-    respond(async move {
-        authorize(Permission::Read)?;
-        incidents::detail(&AppState::current()?.db, number, viewer_tz()).await
-    })
-    .await
+    use crate::ssr::{respond, services::incidents, time::viewer_tz, AppState};
+    respond(async move { incidents::detail(&AppState::current()?.db, number, viewer_tz()).await })
+        .await
 }
 
 /// Services mentioned before, to suggest in the declare form.
-#[server]
+#[server(prefix = "/api/read")]
 pub async fn list_service_names() -> Result<Vec<String>, AppError> {
-    use crate::{
-        domain::Permission,
-        ssr::{authorize, respond, services::incidents, AppState},
-    };
-    respond(async move {
-        authorize(Permission::Read)?;
-        incidents::service_names(&AppState::current()?.db).await
-    })
-    .await
+    use crate::ssr::{respond, services::incidents, AppState};
+    respond(async move { incidents::service_names(&AppState::current()?.db).await }).await
 }
 
 /// Declares an incident and takes the declarer to its page.
-#[server]
+#[server(prefix = "/api/respond")]
 pub async fn declare_incident(
     title: String,
     services: String,
@@ -92,16 +72,17 @@ pub async fn declare_incident(
     summary: String,
 ) -> Result<i64, AppError> {
     use crate::{
-        domain::{IncidentDraft, NewIncident, Permission},
+        domain::{IncidentDraft, NewIncident},
         ssr::{
-            authorize, respond,
+            respond,
             services::incidents,
+            signed_in,
             time::{local_to_utc, viewer_tz},
             AppState,
         },
     };
     respond(async move {
-        let actor = authorize(Permission::Respond)?;
+        let actor = signed_in()?;
         let draft = IncidentDraft {
             title,
             services,
@@ -117,14 +98,11 @@ pub async fn declare_incident(
     .await
 }
 
-#[server]
+#[server(prefix = "/api/respond")]
 pub async fn change_status(number: i64, status: String) -> Result<(), AppError> {
-    use crate::{
-        domain::Permission,
-        ssr::{authorize, respond, services::incidents, AppState},
-    };
+    use crate::ssr::{respond, services::incidents, signed_in, AppState};
     respond(async move {
-        let actor = authorize(Permission::Respond)?;
+        let actor = signed_in()?;
         let status = status
             .parse::<Status>()
             .map_err(|m| AppError::invalid("status", m))?;
@@ -133,14 +111,11 @@ pub async fn change_status(number: i64, status: String) -> Result<(), AppError> 
     .await
 }
 
-#[server]
+#[server(prefix = "/api/respond")]
 pub async fn change_severity(number: i64, severity: String) -> Result<(), AppError> {
-    use crate::{
-        domain::Permission,
-        ssr::{authorize, respond, services::incidents, AppState},
-    };
+    use crate::ssr::{respond, services::incidents, signed_in, AppState};
     respond(async move {
-        let actor = authorize(Permission::Respond)?;
+        let actor = signed_in()?;
         let severity = severity
             .parse::<Severity>()
             .map_err(|m| AppError::invalid("severity", m))?;

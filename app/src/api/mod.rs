@@ -1,7 +1,12 @@
-//! Server functions, one file per aggregate. Thin: authorize, call a service, map errors.
+//! Server functions, one file per aggregate. Thin: call a service, map errors.
+//!
+//! Each declares who may call it by its path prefix (`/api/public`, `/api/read`,
+//! `/api/respond`, `/api/admin`: see `domain::Access`); the server's gate checks the
+//! caller's role against it before the function runs, and refuses any other path.
 
 pub mod incidents;
 pub mod session;
+pub mod users;
 
 use serde::{Deserialize, Serialize};
 

@@ -12,24 +12,41 @@ pub struct CurrentUser {
 }
 
 /// Who is signed in (None when nobody is).
-#[server]
+#[server(prefix = "/api/public")]
 pub async fn me() -> Result<Option<CurrentUser>, AppError> {
     Ok(use_context::<crate::ssr::RequestUser>().and_then(|u| u.0))
 }
 
-/// Whether this server offers the development login.
-#[server]
-pub async fn dev_login_enabled() -> Result<bool, AppError> {
-    Ok(crate::ssr::AppState::current()?.auth.dev_login)
+/// How this server lets people sign in.
+#[server(prefix = "/api/public")]
+pub async fn sign_in_options() -> Result<SignInMethods, AppError> {
+    let state = crate::ssr::AppState::current()?;
+    Ok(SignInMethods {
+        provider: state.sso.is_some(),
+        dev_login: state.auth.dev_login,
+    })
+}
+
+/// The ways in this server offers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignInMethods {
+    /// "Sign in with Google" (`GOOGLE_CLIENT_ID` is set).
+    pub provider: bool,
+    /// The password-less development login (`AUTH_DEV_LOGIN=1`).
+    pub dev_login: bool,
 }
 
 /// The local development login: no password, so it exists only when `AUTH_DEV_LOGIN=1`
 /// and the server listens on loopback (checked at start-up).
-#[server]
+#[server(prefix = "/api/public")]
 pub async fn dev_login(name: String, email: String, role: String) -> Result<(), AppError> {
     use crate::{
-        domain::DevLogin,
-        ssr::{auth, respond, services::users, AppState},
+        domain::{AuditAction, DevLogin},
+        ssr::{
+            auth, respond,
+            services::{audit, users},
+            AppState,
+        },
     };
     respond(async move {
         let state = AppState::current()?;
@@ -39,20 +56,19 @@ pub async fn dev_login(name: String, email: String, role: String) -> Result<(), 
         let login = DevLogin::parse(&name, &email, &role)?;
         let user = users::sign_in_dev_user(&state.db, login).await?;
         auth::sign_in(&state, user.id).await?;
+        audit::record(
+            &state.db,
+            AuditAction::SignedIn,
+            audit::Entry {
+                subject_id: Some(user.id),
+                email: Some(user.email.clone()),
+                detail: format!("development login as {}", user.role),
+                ..Default::default()
+            },
+        )
+        .await?;
         tracing::info!(user = user.id, role = %user.role, "signed in with the development login");
-        leptos_axum::redirect("/");
-        Ok(())
-    })
-    .await
-}
-
-/// Ends the session on the server and clears its cookie.
-#[server]
-pub async fn logout() -> Result<(), AppError> {
-    use crate::ssr::{auth, respond, AppState};
-    respond(async move {
-        auth::sign_out(&AppState::current()?).await?;
-        leptos_axum::redirect("/login");
+        leptos_axum::redirect(user.role.home());
         Ok(())
     })
     .await

@@ -1,5 +1,6 @@
-use crate::{api::session::Logout, domain::Permission, UserResource};
-use leptos::{prelude::*, server_fn::ServerFn};
+use crate::{domain::Permission, UserResource};
+use leptos::prelude::*;
+use leptos_meta::Title;
 use leptos_router::components::A;
 
 /// Whether the signed-in user's role allows `permission` (for showing controls;
@@ -27,9 +28,14 @@ pub fn Header() -> impl IntoView {
                     match user.await {
                         Ok(Some(user)) => {
                             let responder = user.role.allows(Permission::Respond);
+                            let admin = user.role.allows(Permission::Administer);
                             view! {
                                 <nav>
                                     <A href="/">"Dashboard"</A>
+                                    <A href="/status">"Status"</A>
+                                    <Show when=move || admin>
+                                        <A href="/admin/users">"Users"</A>
+                                    </Show>
                                     <Show when=move || responder>
                                         <A href="/incidents/new" attr:class="button primary">
                                             "Declare incident"
@@ -40,7 +46,7 @@ pub fn Header() -> impl IntoView {
                                     <span class="name">{user.name}</span>
                                     <span class=format!("role role-{}", user.role)>{user.role.label()}</span>
                                     // A full page post: signing out resets every piece of client state.
-                                    <form method="post" action=Logout::url() class="inline">
+                                    <form method="post" action="/auth/logout" class="inline">
                                         <button type="submit" class="link">"Sign out"</button>
                                     </form>
                                 </div>
@@ -52,5 +58,50 @@ pub fn Header() -> impl IntoView {
                 })}
             </Transition>
         </header>
+    }
+}
+
+/// Shows its children to users whose role allows `permission`, and everyone else a
+/// "not allowed" page (with a 403 when rendered on the server). The server functions
+/// behind the page refuse them regardless.
+#[component]
+pub fn RequirePermission(permission: Permission, children: ChildrenFn) -> impl IntoView {
+    let user = expect_context::<UserResource>();
+    view! {
+        <Suspense fallback=|| ()>
+            {move || {
+                let children = children.clone();
+                Suspend::new(async move {
+                    let allowed = user
+                        .await
+                        .ok()
+                        .flatten()
+                        .is_some_and(|u| u.role.allows(permission));
+                    if allowed {
+                        children().into_any()
+                    } else {
+                        view! { <NotAllowed /> }.into_any()
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+#[component]
+fn NotAllowed() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(http::StatusCode::FORBIDDEN);
+    }
+    view! {
+        <Title text="Not allowed" />
+        <section class="page empty-state" id="not-allowed">
+            <h1>"Not allowed"</h1>
+            <p>"Your role does not open this page. If you need it, ask a Stormwatch admin."</p>
+            <p>
+                <A href="/status">"See the status view"</A>
+            </p>
+        </section>
     }
 }

@@ -1,11 +1,13 @@
 //! Types and rules shared by the browser, the server and the database. No I/O.
 
+mod access;
 mod error;
 mod incident;
 mod role;
 mod timeline;
 mod user;
 
+pub use access::{Access, AuditAction, Refusal, SignInPolicy};
 pub use error::{AppError, FieldError};
 pub use incident::{
     IncidentDraft, NewIncident, ServiceName, Severity, Status, Title, MAX_SERVICES,

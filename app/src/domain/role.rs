@@ -2,7 +2,7 @@ use serde::{Deserialize, Serialize};
 use std::{fmt, str::FromStr};
 
 /// Who someone is in Stormwatch (SPEC §2).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum))]
 #[cfg_attr(feature = "ssr", sea_orm(rs_type = "String", db_type = "Text"))]
 pub enum Role {
@@ -11,6 +11,7 @@ pub enum Role {
     #[cfg_attr(feature = "ssr", sea_orm(string_value = "responder"))]
     Responder,
     #[cfg_attr(feature = "ssr", sea_orm(string_value = "viewer"))]
+    #[default]
     Viewer,
 }
 

@@ -61,7 +61,7 @@ pub fn DashboardPage() -> impl IntoView {
 }
 
 #[component]
-fn IncidentTable(id: &'static str, rows: Vec<IncidentSummary>) -> impl IntoView {
+pub fn IncidentTable(id: &'static str, rows: Vec<IncidentSummary>) -> impl IntoView {
     view! {
         <table class="incidents" id=id>
             <thead>

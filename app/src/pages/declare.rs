@@ -1,7 +1,10 @@
 use crate::{
     api::incidents::{list_service_names, DeclareIncident},
-    components::form::{action_error, FieldMessage, FormMessage},
-    domain::{Severity, MAX_SUMMARY_LEN, MAX_TITLE_LEN},
+    components::{
+        form::{action_error, FieldMessage, FormMessage},
+        layout::RequirePermission,
+    },
+    domain::{Permission, Severity, MAX_SUMMARY_LEN, MAX_TITLE_LEN},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -9,12 +12,21 @@ use leptos_router::components::A;
 
 #[component]
 pub fn DeclarePage() -> impl IntoView {
+    view! {
+        <Title text="Declare an incident" />
+        <RequirePermission permission=Permission::Respond>
+            <DeclareForm />
+        </RequirePermission>
+    }
+}
+
+#[component]
+fn DeclareForm() -> impl IntoView {
     let declare = ServerAction::<DeclareIncident>::new();
     let error = action_error(declare);
     let known_services = Resource::new(|| (), |_| list_service_names());
     let pending = declare.pending();
     view! {
-        <Title text="Declare an incident" />
         <section class="page narrow">
             <h1>"Declare an incident"</h1>
             <p class="hint">"Everyone watching the dashboard sees it at once. You can change anything later."</p>

@@ -5,3 +5,5 @@ pub mod declare;
 pub mod incident;
 pub mod login;
 pub mod not_found;
+pub mod status;
+pub mod users;

@@ -1,10 +1,11 @@
-//! Who is asking, and may they? Every server function goes through [`authorize`];
-//! every page request through the server's session middleware, which provides [`RequestUser`].
+//! Who is asking, and may they? The server's session middleware resolves the cookie to a
+//! [`RequestUser`]; [`gate`] decides, for every server function call, whether that user
+//! may make it; pages send anonymous visitors to the sign-in page.
 
 use super::{services::sessions, AppState, AuthSettings};
 use crate::{
     api::session::CurrentUser,
-    domain::{AppError, Permission},
+    domain::{Access, AppError},
 };
 use cookie::{Cookie, SameSite};
 use http::{header, request::Parts, HeaderMap, HeaderValue};
@@ -17,18 +18,27 @@ use std::future::Future;
 #[derive(Clone, Debug, Default)]
 pub struct RequestUser(pub Option<CurrentUser>);
 
-/// The current user, if their role allows `permission`: 401 when nobody is signed in,
-/// 403 when the role falls short.
-pub fn authorize(permission: Permission) -> Result<CurrentUser, AppError> {
-    let user = use_context::<RequestUser>()
-        .and_then(|u| u.0)
-        .ok_or(AppError::Unauthorized)?;
-    if user.role.allows(permission) {
-        Ok(user)
-    } else {
-        tracing::info!(user = user.id, role = %user.role, ?permission, "refused");
-        Err(AppError::Forbidden)
+/// Whether `user` may call the server function at `path`: the one place roles are
+/// enforced. 401 when nobody is signed in, 403 when the role falls short, 404 for a
+/// path that declares no access (so a function without a prefix is unreachable).
+pub fn gate(path: &str, user: Option<&CurrentUser>) -> Result<(), AppError> {
+    match (Access::for_api_path(path), user) {
+        (None, _) => Err(AppError::NotFound(format!("the server function {path}"))),
+        (Some(Access::Public), _) => Ok(()),
+        (Some(Access::SignedIn(_)), None) => Err(AppError::Unauthorized),
+        (Some(Access::SignedIn(permission)), Some(user)) if user.role.allows(permission) => Ok(()),
+        (Some(Access::SignedIn(permission)), Some(user)) => {
+            tracing::info!(user = user.id, role = %user.role, ?permission, path, "refused");
+            Err(AppError::Forbidden)
+        }
     }
+}
+
+/// The user calling this server function (the gate has already checked their role).
+pub fn signed_in() -> Result<CurrentUser, AppError> {
+    use_context::<RequestUser>()
+        .and_then(|u| u.0)
+        .ok_or(AppError::Unauthorized)
 }
 
 /// Runs a server function's body and gives its error the HTTP status it stands for.
@@ -90,49 +100,69 @@ pub async fn user_from_headers(
     }
 }
 
-fn session_token(headers: &HeaderMap, settings: &AuthSettings) -> Option<String> {
+pub fn session_token(headers: &HeaderMap, settings: &AuthSettings) -> Option<String> {
     cookie(headers, session_cookie_name(settings))
 }
 
-/// Ends the session the current request carries, if any.
-async fn end_current_session(state: &AppState) -> Result<(), AppError> {
-    match use_context::<Parts>().and_then(|p| session_token(&p.headers, &state.auth)) {
-        Some(token) => sessions::end(&state.db, &token).await,
-        None => Ok(()),
-    }
-}
-
-/// Starts a session for `user_id` and sets its cookie on the response being built.
-pub async fn sign_in(state: &AppState, user_id: i64) -> Result<(), AppError> {
-    // A new id at every sign-in: a session fixed before login is worthless after it.
-    end_current_session(state).await?;
+/// Starts a session for `user_id`, ending the one the request came with (a new id at
+/// every sign-in: a session fixed before login is worthless after it), and returns the
+/// cookie that carries it.
+pub async fn start_session(
+    state: &AppState,
+    headers: &HeaderMap,
+    user_id: i64,
+) -> Result<Cookie<'static>, AppError> {
+    end_session(state, headers).await?;
     let token = sessions::start(&state.db, &state.auth, user_id).await?;
     let max_age = state.auth.absolute_timeout.as_secs() as i64;
-    set_cookie(session_cookie(
+    Ok(session_cookie(
         &state.auth,
         token,
         cookie::time::Duration::seconds(max_age),
-    ));
-    Ok(())
+    ))
 }
 
-/// Ends the current request's session, on the server and in the browser.
-pub async fn sign_out(state: &AppState) -> Result<(), AppError> {
-    end_current_session(state).await?;
-    set_cookie(session_cookie(
+/// Ends the session a request carries, if any, and returns the cookie that clears it.
+pub async fn end_session(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Cookie<'static>, AppError> {
+    if let Some(token) = session_token(headers, &state.auth) {
+        sessions::end(&state.db, &token).await?;
+    }
+    Ok(session_cookie(
         &state.auth,
         String::new(),
         cookie::time::Duration::ZERO,
-    ));
+    ))
+}
+
+/// [`start_session`] from inside a server function: the cookie goes on its response.
+pub async fn sign_in(state: &AppState, user_id: i64) -> Result<(), AppError> {
+    let headers = use_context::<Parts>()
+        .map(|p| p.headers)
+        .unwrap_or_default();
+    set_cookie(start_session(state, &headers, user_id).await?);
     Ok(())
 }
 
-fn session_cookie(
+/// A cookie `HttpOnly`, `SameSite=Lax` (it must survive the provider's redirect back),
+/// `Secure` behind https.
+pub fn session_cookie(
     settings: &AuthSettings,
     value: String,
     max_age: cookie::time::Duration,
 ) -> Cookie<'static> {
-    Cookie::build((session_cookie_name(settings), value))
+    private_cookie(settings, session_cookie_name(settings), value, max_age)
+}
+
+pub fn private_cookie(
+    settings: &AuthSettings,
+    name: &'static str,
+    value: String,
+    max_age: cookie::time::Duration,
+) -> Cookie<'static> {
+    Cookie::build((name, value))
         .path("/")
         .http_only(true)
         .secure(settings.secure_cookies)

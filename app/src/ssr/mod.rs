@@ -5,8 +5,9 @@ pub mod db;
 pub mod entities;
 mod error;
 pub mod services;
+pub mod sso;
 pub mod state;
 pub mod time;
 
-pub use auth::{authorize, respond, RequestUser};
+pub use auth::{respond, signed_in, RequestUser};
 pub use state::{AppState, AuthSettings};

@@ -1,3 +1,4 @@
+use crate::domain::SignInPolicy;
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 use leptos_axum::AxumRouteListing;
@@ -10,6 +11,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: DatabaseConnection,
     pub auth: Arc<AuthSettings>,
+    /// The identity provider, when `GOOGLE_CLIENT_ID` is set.
+    pub sso: Option<Arc<super::sso::Provider>>,
     pub routes: Arc<Vec<AxumRouteListing>>,
 }
 
@@ -24,6 +27,8 @@ pub struct AuthSettings {
     pub idle_timeout: Duration,
     /// A session ends this long after sign-in, however active.
     pub absolute_timeout: Duration,
+    /// Who may sign in with the identity provider.
+    pub policy: SignInPolicy,
 }
 
 impl Default for AuthSettings {
@@ -33,6 +38,7 @@ impl Default for AuthSettings {
             secure_cookies: false,
             idle_timeout: Duration::from_secs(12 * 3600),
             absolute_timeout: Duration::from_secs(7 * 24 * 3600),
+            policy: SignInPolicy::default(),
         }
     }
 }

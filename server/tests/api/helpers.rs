@@ -1,4 +1,4 @@
-use app::api::session::{DevLogin, Logout, Me};
+use app::api::session::{DevLogin, Me};
 use leptos::server_fn::ServerFn;
 use reqwest::{header, redirect::Policy, Client, Response, StatusCode};
 use sea_orm::{ConnectionTrait, Database};
@@ -22,6 +22,7 @@ pub struct TestApp {
     pub address: String,
     pub client: Client,
     pub db: sea_orm::DatabaseConnection,
+    pub state: app::ssr::AppState,
     cleanup: Cleanup,
 }
 
@@ -32,12 +33,22 @@ enum Cleanup {
 
 /// A fresh server on a fresh database.
 pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, |_, _| {}).await
+}
+
+/// A fresh server on a fresh database, its configuration adjusted once its address is known.
+pub async fn spawn_app_with(
+    backend: Backend,
+    configure: impl FnOnce(&mut Config, SocketAddr),
+) -> TestApp {
     let (database_url, cleanup) = fresh_database(backend).await;
-    let config = Config::local(database_url);
+    let mut config = Config::local(database_url);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind a test port");
     let addr: SocketAddr = listener.local_addr().unwrap();
+    config.public_url = format!("http://{addr}");
+    configure(&mut config, addr);
     let (router, state) = build_app(&config, addr).await.expect("the app starts");
     tokio::spawn(async move {
         axum::serve(listener, router)
@@ -47,7 +58,8 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
     TestApp {
         address: format!("http://{addr}"),
         client: new_client(),
-        db: state.db,
+        db: state.db.clone(),
+        state,
         cleanup,
     }
 }
@@ -154,7 +166,11 @@ impl TestApp {
     }
 
     pub async fn logout(&self) -> Response {
-        self.call::<Logout>(&[]).await
+        self.client
+            .post(self.url("/auth/logout"))
+            .send()
+            .await
+            .expect("the server answers")
     }
 
     /// Ends the test: closes the pool and removes the database.
@@ -199,4 +215,100 @@ macro_rules! on_both_databases {
             }
         }
     )*};
+}
+
+/// A real OpenID Connect provider on 127.0.0.1 (end2end/oidc-provider.mjs, on
+/// npm's oauth2-mock-server), stopped when dropped.
+pub struct Provider {
+    pub issuer: String,
+    _process: tokio::process::Child,
+}
+
+impl Provider {
+    pub async fn start() -> Self {
+        use tokio::io::AsyncBufReadExt;
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../end2end/oidc-provider.mjs");
+        let mut process = tokio::process::Command::new("node")
+            .arg(script)
+            .arg("0")
+            .stdout(std::process::Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("node runs the test identity provider (scripts/setup installs it)");
+        let stdout = process.stdout.take().unwrap();
+        let mut line = String::new();
+        tokio::io::BufReader::new(stdout)
+            .read_line(&mut line)
+            .await
+            .expect("the provider says where it listens");
+        let ready: serde_json::Value = serde_json::from_str(&line)
+            .unwrap_or_else(|e| panic!("the provider printed {line:?}: {e}"));
+        Self {
+            issuer: ready["issuer"].as_str().unwrap().to_string(),
+            _process: process,
+        }
+    }
+}
+
+/// Configures the app for sign-in through `issuer`: example.com accounts get in, as
+/// viewers, and lead@example.com is an admin.
+pub fn with_provider(issuer: &str) -> impl FnOnce(&mut Config, SocketAddr) + '_ {
+    move |config, _| {
+        config.dev_login = false;
+        config.google_client_id = Some("stormwatch-test".into());
+        config.google_client_secret = Some("test-secret".into());
+        config.oidc_issuer_url = issuer.to_string();
+        config.sign_in.allowed_domains = vec!["example.com".into()];
+        config.sign_in.admin_emails = vec!["lead@example.com".into()];
+    }
+}
+
+/// One browser's trip through the sign-in: the app's /auth/login, the provider's
+/// authorize endpoint (where `claims` override the ID token's), the app's callback.
+pub struct SignInTrip {
+    /// The callback URL the provider sent the browser to.
+    pub callback: String,
+    /// Where the callback sent the browser: a home page, or /login?refused=…
+    pub landed: String,
+}
+
+impl TestApp {
+    pub async fn sign_in_with_provider(
+        &self,
+        client: &Client,
+        email: &str,
+        claims: serde_json::Value,
+    ) -> SignInTrip {
+        let start = client
+            .get(self.url("/auth/login"))
+            .query(&[("login_hint", email)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(start.status(), 303, "/auth/login redirects to the provider");
+        let mut authorize = reqwest::Url::parse(location(&start)).unwrap();
+        if !claims.as_object().is_none_or(|c| c.is_empty()) {
+            authorize
+                .query_pairs_mut()
+                .append_pair("mock_claims", &claims.to_string());
+        }
+        let back = client.get(authorize).send().await.unwrap();
+        assert!(
+            back.status().is_redirection(),
+            "the provider redirects back"
+        );
+        let callback = location(&back).to_string();
+        let landed = self.follow_callback(client, &callback).await;
+        SignInTrip { callback, landed }
+    }
+
+    pub async fn follow_callback(&self, client: &Client, callback: &str) -> String {
+        let res = client.get(callback).send().await.unwrap();
+        assert_eq!(res.status(), 303, "the callback redirects");
+        location(&res).to_string()
+    }
+}
+
+pub fn location(res: &Response) -> &str {
+    res.headers()[header::LOCATION].to_str().unwrap()
 }

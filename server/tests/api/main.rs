@@ -2,7 +2,9 @@
 
 mod helpers;
 
+mod access;
 mod health;
 mod incidents;
 mod sessions;
+mod sso;
 mod startup;

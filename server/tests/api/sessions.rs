@@ -37,7 +37,8 @@ async fn signing_out_ends_the_session_on_the_server(app: &TestApp) {
     // Keep a copy of the session cookie, as an attacker who stole it would.
     let stolen = session_cookie(app).await;
     let res = app.logout().await;
-    assert!(res.status().is_success());
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/login");
     assert_eq!(app.me().await, None);
 
     let replay = new_client()

@@ -1,7 +1,9 @@
 //! SeaORM entities, one per table created in `migrations/`.
 
+pub mod audit_event;
 pub mod incident;
 pub mod incident_service;
+pub mod login_attempt;
 pub mod service;
 pub mod session;
 pub mod timeline_event;

@@ -1,5 +1,6 @@
 //! Queries and mutations per aggregate: plain functions over a connection.
 
+pub mod audit;
 pub mod incidents;
 pub mod sessions;
 pub mod users;

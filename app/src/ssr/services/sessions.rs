@@ -79,3 +79,13 @@ pub async fn end(db: &impl ConnectionTrait, token: &str) -> Result<(), AppError>
     session::Entity::delete_by_id(hash(token)).exec(db).await?;
     Ok(())
 }
+
+/// Ends every session of a user (disabled by an admin): their next request is anonymous.
+pub async fn end_all_for(db: &impl ConnectionTrait, user_id: i64) -> Result<(), AppError> {
+    use sea_orm::{ColumnTrait, QueryFilter};
+    session::Entity::delete_many()
+        .filter(session::Column::UserId.eq(user_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,70 @@
+//! The read-only status view for executives, product leaders and marketing: what is
+//! broken right now, how badly, since when.
+
+use super::dashboard::IncidentTable;
+use crate::{api::incidents::list_incidents, domain::Severity};
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn StatusPage() -> impl IntoView {
+    let incidents = Resource::new(|| (), |_| list_incidents());
+    view! {
+        <Title text="Status" />
+        <section class="page" id="status-view">
+            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match incidents.await {
+                        Ok(all) => {
+                            let open: Vec<_> = all.into_iter().filter(|i| i.status.is_open()).collect();
+                            let headline = headline(&open.iter().map(|i| i.severity).collect::<Vec<_>>());
+                            let quiet = open.is_empty();
+                            view! {
+                                <h1>"Status"</h1>
+                                <p class=if quiet { "status-headline quiet" } else { "status-headline" } id="status-headline">
+                                    {headline}
+                                </p>
+                                {(!quiet).then(|| view! { <IncidentTable id="status-incidents" rows=open /> })}
+                            }
+                                .into_any()
+                        }
+                        Err(e) => view! { <p class="form-error">{e.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+/// "2 open incidents: 1 SEV1, 1 SEV3", or that all is quiet.
+fn headline(open: &[Severity]) -> String {
+    if open.is_empty() {
+        return "No open incidents: everything is working normally.".into();
+    }
+    let counts: Vec<String> = Severity::ALL
+        .into_iter()
+        .map(|s| (s, open.iter().filter(|o| **o == s).count()))
+        .filter(|(_, n)| *n > 0)
+        .map(|(s, n)| format!("{n} {}", s.as_str()))
+        .collect();
+    let noun = if open.len() == 1 {
+        "incident"
+    } else {
+        "incidents"
+    };
+    format!("{} open {noun}: {}", open.len(), counts.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_headline_counts_open_incidents_by_severity() {
+        assert_eq!(
+            headline(&[Severity::Sev3, Severity::Sev1, Severity::Sev3]),
+            "3 open incidents: 1 SEV1, 2 SEV3"
+        );
+        assert!(headline(&[]).starts_with("No open incidents"));
+    }
+}

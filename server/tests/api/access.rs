@@ -1,0 +1,229 @@
+//! Roles on every path: every server function the code registers (read from the
+//! server-function registry, not a list kept here) is called anonymously, as a viewer,
+//! a responder and an admin, with arguments that would change things if allowed.
+
+use crate::{
+    helpers::{new_client, TestApp},
+    on_both_databases,
+};
+use app::{
+    api::incidents::DeclareIncident,
+    domain::{Access, Permission, Role},
+    ssr::entities::{incident, timeline_event, user},
+};
+use leptos::server_fn::ServerFn;
+use reqwest::Client;
+use sea_orm::{EntityTrait, PaginatorTrait};
+
+on_both_databases!(
+    every_server_function_enforces_its_role,
+    pages_take_no_posts,
+    a_cross_site_post_is_refused,
+);
+
+/// Every registered server function, with the access its path declares.
+fn server_functions() -> Vec<(&'static str, Access)> {
+    let mut all: Vec<_> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, _method)| {
+            let access = Access::for_api_path(path).unwrap_or_else(|| {
+                panic!("{path} declares no access: give it a prefix from domain::Access")
+            });
+            (path, access)
+        })
+        .collect();
+    all.sort_by_key(|(path, _)| *path);
+    assert!(
+        all.len() >= 10,
+        "the registry lists the app's functions: {all:?}"
+    );
+    all
+}
+
+/// What could change: users' roles and access, incidents and their records.
+async fn fingerprint(app: &TestApp) -> String {
+    let users: Vec<_> = user::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|u| (u.id, u.role, u.disabled))
+        .collect();
+    let incidents: Vec<_> = incident::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|i| (i.id, i.status, i.severity, i.updated_at))
+        .collect();
+    let events = timeline_event::Entity::find().count(&app.db).await.unwrap();
+    format!("{users:?} {incidents:?} {events}")
+}
+
+async fn client_as(app: &TestApp, name: &str, role: &str) -> (Client, i64) {
+    let client = new_client();
+    let email = format!("{name}@example.com");
+    let res = app
+        .call_as(
+            &client,
+            app::api::session::DevLogin::PATH,
+            &[("name", name), ("email", &email), ("role", role)],
+        )
+        .await;
+    assert!(res.status().is_success());
+    let me: serde_json::Value = app
+        .call_as(&client, app::api::session::Me::PATH, &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    (client, me["id"].as_i64().unwrap())
+}
+
+async fn every_server_function_enforces_its_role(app: &TestApp) {
+    let (viewer, viewer_id) = client_as(app, "vera", "viewer").await;
+    let (responder, _) = client_as(app, "rosa", "responder").await;
+    let (admin, _) = client_as(app, "ada", "admin").await;
+    let res = app
+        .call_as(
+            &responder,
+            DeclareIncident::PATH,
+            &[
+                ("title", "Push failing"),
+                ("services", "push"),
+                ("severity", "SEV2"),
+                ("started_at", ""),
+                ("summary", ""),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    // A superset of every function's arguments, each aimed at something that exists:
+    // allowed, they would declare, resolve, re-grade, promote the viewer, disable them.
+    let viewer_id = viewer_id.to_string();
+    let args = [
+        ("number", "1"),
+        ("title", "Injected"),
+        ("services", "push"),
+        ("severity", "SEV1"),
+        ("started_at", ""),
+        ("summary", ""),
+        ("status", "resolved"),
+        ("user_id", viewer_id.as_str()),
+        ("role", "admin"),
+        ("disabled", "true"),
+        ("name", "Vera"),
+        ("email", "vera@example.com"),
+    ];
+    let anonymous = new_client();
+    for (path, access) in server_functions() {
+        if access == Access::Public {
+            continue;
+        }
+        let res = app.call_as(&anonymous, path, &args).await;
+        assert_eq!(res.status(), 401, "anonymous {path}");
+
+        for (client, role) in [(&viewer, Role::Viewer), (&responder, Role::Responder)] {
+            let Access::SignedIn(permission) = access else {
+                unreachable!()
+            };
+            if role.allows(permission) {
+                continue;
+            }
+            let before = fingerprint(app).await;
+            let res = app.call_as(client, path, &args).await;
+            assert_eq!(res.status(), 403, "{role} {path}");
+            assert_eq!(
+                fingerprint(app).await,
+                before,
+                "{role} {path} changed nothing"
+            );
+        }
+    }
+    // Allowed as designed: readers read; responders run incidents; admins administer
+    // (last, as disabling the viewer would end the viewer's part).
+    let mut in_order = server_functions();
+    in_order.sort_by_key(|(_, access)| match access {
+        Access::Public => 0,
+        Access::SignedIn(Permission::Read) => 1,
+        Access::SignedIn(Permission::Respond) => 2,
+        Access::SignedIn(Permission::Administer) => 3,
+    });
+    for (path, access) in in_order {
+        let callers: &[&Client] = match access {
+            Access::Public => &[],
+            Access::SignedIn(Permission::Read) => &[&viewer, &responder, &admin],
+            Access::SignedIn(Permission::Respond) => &[&responder, &admin],
+            Access::SignedIn(Permission::Administer) => &[&admin],
+        };
+        for client in callers {
+            // Past the gate, the domain may still say no (the same change twice is a 422).
+            let res = app.call_as(client, path, &args).await;
+            let status = res.status().as_u16();
+            assert!(
+                (200..300).contains(&status) || status == 422,
+                "{path}: {status} {}",
+                res.text().await.unwrap()
+            );
+        }
+    }
+}
+
+async fn pages_take_no_posts(app: &TestApp) {
+    let (responder, _) = client_as(app, "rosa", "responder").await;
+    for route in app.state.routes.iter() {
+        let path = route.path().replace(":number", "1");
+        let res = responder.post(app.url(&path)).send().await.unwrap();
+        assert_eq!(res.status(), 405, "POST {path}: pages change nothing");
+    }
+}
+
+async fn a_cross_site_post_is_refused(app: &TestApp) {
+    let (responder, _) = client_as(app, "rosa", "responder").await;
+    let form = [
+        ("title", "Planted by evil.example"),
+        ("services", "push"),
+        ("severity", "SEV1"),
+        ("started_at", ""),
+        ("summary", ""),
+    ];
+    for headers in [
+        [
+            ("sec-fetch-site", "cross-site"),
+            ("origin", "https://evil.example"),
+        ],
+        [
+            ("sec-fetch-site", "same-site"),
+            ("origin", "https://sub.example.com"),
+        ],
+    ] {
+        let mut req = responder
+            .post(app.url(DeclareIncident::PATH))
+            .header("accept", "application/json");
+        for (name, value) in headers {
+            req = req.header(name, value);
+        }
+        let res = req.form(&form).send().await.unwrap();
+        assert_eq!(res.status(), 403, "{headers:?}");
+    }
+    // An older browser that sends only Origin.
+    let res = responder
+        .post(app.url("/auth/logout"))
+        .header("origin", "https://evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403, "cross-site sign-out");
+    assert_eq!(incident::Entity::find().count(&app.db).await.unwrap(), 0);
+
+    // The same post from our own page goes through.
+    let res = responder
+        .post(app.url(DeclareIncident::PATH))
+        .header("accept", "application/json")
+        .header("sec-fetch-site", "same-origin")
+        .header("origin", app.address.as_str())
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+}
