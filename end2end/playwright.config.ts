@@ -16,6 +16,9 @@ export function pgDatabase() {
   return `stormwatch_e2e_${process.env.E2E_RUN_ID}`;
 }
 
+// The local OpenID Connect provider both servers sign in through.
+const oidcPort = Number(process.env.E2E_OIDC_PORT ?? 3109);
+
 const backends = [
   {
     name: "sqlite",
@@ -53,20 +56,37 @@ export default defineConfig({
     },
   },
   projects: backends.map((b) => ({ name: b.name, use: { baseURL: `http://127.0.0.1:${b.port}` } })),
-  webServer: backends.map((b) => ({
+  webServer: [
+    {
+      command: `node oidc-provider.mjs ${oidcPort}`,
+      url: `http://127.0.0.1:${oidcPort}/.well-known/openid-configuration`,
+      reuseExistingServer: false,
+      timeout: 30_000,
+      stdout: "ignore" as const,
+      stderr: "pipe" as const,
+    },
+    ...backends.map((b) => ({
     // Built by `cargo test` in scripts/test; E2E_SERVER_BIN points elsewhere (e.g. a release build).
     command: process.env.E2E_SERVER_BIN ?? "../target/debug/server",
     url: `http://127.0.0.1:${b.port}/healthz`,
     reuseExistingServer: false,
     timeout: 60_000,
-    stdout: "ignore",
-    stderr: "pipe",
+    stdout: "ignore" as const,
+    stderr: "pipe" as const,
     env: {
       DATABASE_URL: b.databaseUrl,
+      // Explicitly on beside Google sign-in, for the journeys that pick a role directly.
       AUTH_DEV_LOGIN: "1",
       LEPTOS_SITE_ADDR: `127.0.0.1:${b.port}`,
       LEPTOS_SITE_ROOT: "../target/site",
+      PUBLIC_URL: `http://127.0.0.1:${b.port}`,
+      GOOGLE_CLIENT_ID: "stormwatch-e2e",
+      GOOGLE_CLIENT_SECRET: "e2e-secret",
+      OIDC_ISSUER_URL: `http://127.0.0.1:${oidcPort}`,
+      ALLOWED_DOMAINS: "example.com",
+      ADMIN_EMAILS: "lead@example.com",
       RUST_LOG: "warn",
     },
   })),
+  ],
 });
