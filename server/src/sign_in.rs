@@ -9,7 +9,7 @@ use app::{
     ssr::{
         auth,
         services::{audit, users},
-        sso::{Refused, ATTEMPT_LIFETIME, STATE_COOKIE},
+        sso::{Refused, ATTEMPT_LIFETIME},
         AppState, RequestUser,
     },
 };
@@ -36,7 +36,7 @@ pub async fn login(State(state): State<AppState>, Query(query): Query<LoginQuery
         Ok((url, csrf_state)) => {
             let cookie = auth::private_cookie(
                 &state.auth,
-                STATE_COOKIE,
+                auth::sign_in_cookie_name(&state.auth),
                 csrf_state,
                 cookie::time::Duration::seconds(ATTEMPT_LIFETIME.num_seconds()),
             );
@@ -63,11 +63,11 @@ pub async fn callback(
     };
     let clear_state = auth::private_cookie(
         &state.auth,
-        STATE_COOKIE,
+        auth::sign_in_cookie_name(&state.auth),
         String::new(),
         cookie::time::Duration::ZERO,
     );
-    let browser_state = auth::cookie(&headers, STATE_COOKIE);
+    let browser_state = auth::cookie(&headers, auth::sign_in_cookie_name(&state.auth));
     let outcome = match (query.code, query.state, query.error) {
         // The person said no at the provider: back to the sign-in page, nothing to explain.
         (_, _, Some(error)) if error == "access_denied" => {

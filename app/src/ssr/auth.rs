@@ -88,6 +88,16 @@ pub fn session_cookie_name(settings: &AuthSettings) -> &'static str {
     }
 }
 
+/// The cookie that ties a sign-in callback to the browser that started the sign-in;
+/// `__Host-` prefixed behind https, so no sibling subdomain can plant one.
+pub fn sign_in_cookie_name(settings: &AuthSettings) -> &'static str {
+    if settings.secure_cookies {
+        "__Host-stormwatch_sign_in"
+    } else {
+        "stormwatch_sign_in"
+    }
+}
+
 /// Resolves the session cookie of a request to its user, ending expired sessions.
 pub async fn user_from_headers(
     db: &DatabaseConnection,

@@ -28,9 +28,6 @@ use sha2::{Digest, Sha256};
 /// How long a browser may spend at the provider between leaving and coming back.
 pub const ATTEMPT_LIFETIME: Duration = Duration::minutes(10);
 
-/// The cookie that ties a callback to the browser that started the sign-in.
-pub const STATE_COOKIE: &str = "stormwatch_sign_in";
-
 /// Google's claim naming the Workspace domain of the account; absent for consumer accounts.
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
 pub struct GoogleClaims {
