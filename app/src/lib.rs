@@ -17,8 +17,9 @@ use leptos_router::{
     path, SsrMode,
 };
 use pages::{
-    dashboard::DashboardPage, declare::DeclarePage, incident::IncidentPage, login::LoginPage,
-    not_found::NotFound, status::StatusPage, users::UsersPage,
+    customers::CustomersPage, dashboard::DashboardPage, declare::DeclarePage,
+    incident::IncidentPage, login::LoginPage, not_found::NotFound, status::StatusPage,
+    users::UsersPage,
 };
 
 /// The HTML document the server renders around the app.
@@ -65,6 +66,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/users") view=UsersPage ssr=SsrMode::Async />
                     <Route path=path!("/incidents/new") view=DeclarePage ssr=SsrMode::Async />
                     <Route path=path!("/incidents/:number") view=IncidentPage ssr=SsrMode::Async />
+                    <Route path=path!("/incidents/:number/customers") view=CustomersPage ssr=SsrMode::Async />
                 </Routes>
             </main>
         </Router>

@@ -11,6 +11,7 @@ mod m20261124_000003_create_services;
 mod m20261124_000004_create_incidents;
 mod m20261124_000005_create_timeline_events;
 mod m20261124_000006_create_sign_in_and_audit;
+mod m20261124_000007_create_affected_customers;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000004_create_incidents::Migration),
             Box::new(m20261124_000005_create_timeline_events::Migration),
             Box::new(m20261124_000006_create_sign_in_and_audit::Migration),
+            Box::new(m20261124_000007_create_affected_customers::Migration),
         ]
     }
 }

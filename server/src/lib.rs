@@ -97,6 +97,7 @@ pub async fn build_app(
         .route("/auth/login", get(sign_in::login))
         .route("/auth/callback", get(sign_in::callback))
         .route("/auth/logout", post(sign_in::logout))
+        .route("/incidents/{number}/customers.csv", get(customers_csv))
         .leptos_routes_with_handler(routes, get(render_page))
         .fallback_service(site)
         .layer(middleware::from_fn_with_state(
@@ -173,6 +174,37 @@ async fn server_fn(State(state): State<AppState>, req: Request<Body>) -> Respons
     )
     .await
     .into_response()
+}
+
+/// The affected-customers table as a CSV download (RFC 4180, with a header): anyone
+/// signed in may export it.
+async fn customers_csv(
+    State(state): State<AppState>,
+    axum::extract::Path(number): axum::extract::Path<i64>,
+    req: Request<Body>,
+) -> Response {
+    if request_user(&req).0.is_none() {
+        return (StatusCode::UNAUTHORIZED, "Sign in to export this table.").into_response();
+    }
+    match app::ssr::services::customers::export(&state.db, number, false).await {
+        Ok(csv) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"incident-{number}-affected-customers.csv\""),
+                ),
+                (header::CACHE_CONTROL, "no-store".to_string()),
+            ],
+            csv,
+        )
+            .into_response(),
+        Err(err) => (
+            StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            err.to_string(),
+        )
+            .into_response(),
+    }
 }
 
 /// Renders a page of the app's routes.

@@ -29,6 +29,8 @@ pub struct IncidentDetail {
     pub resolved: Option<Stamp>,
     pub declared_by: String,
     pub leader: Option<String>,
+    /// The affected-customers table's counts, as the email and status view quote them.
+    pub customers: super::customers::CustomerCounts,
     pub timeline: Vec<TimelineEntry>,
 }
 

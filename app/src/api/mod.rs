@@ -4,6 +4,7 @@
 //! `/api/respond`, `/api/admin`: see `domain::Access`); the server's gate checks the
 //! caller's role against it before the function runs, and refuses any other path.
 
+pub mod customers;
 pub mod incidents;
 pub mod session;
 pub mod users;

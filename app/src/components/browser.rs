@@ -28,3 +28,44 @@ pub fn on_hydrated() {
         }
     }
 }
+
+/// Puts text on the clipboard.
+pub async fn copy_text(text: &str) -> Result<(), String> {
+    #[cfg(feature = "hydrate")]
+    {
+        let window = web_sys::window().ok_or("no window")?;
+        let promise = window.navigator().clipboard().write_text(text);
+        wasm_bindgen_futures::JsFuture::from(promise)
+            .await
+            .map(|_| ())
+            .map_err(|e| format!("{e:?}"))
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = text;
+        Err("the clipboard is only reachable in the browser".into())
+    }
+}
+
+/// The text of the file picked in a file input, if one is picked.
+pub async fn read_picked_file(
+    input: &leptos::web_sys::HtmlInputElement,
+) -> Result<Option<String>, String> {
+    #[cfg(feature = "hydrate")]
+    {
+        let Some(file) = input.files().and_then(|files| files.get(0)) else {
+            return Ok(None);
+        };
+        let text = wasm_bindgen_futures::JsFuture::from(file.text())
+            .await
+            .map_err(|e| format!("{e:?}"))?;
+        // Picking the same file again must fire `change` again.
+        input.set_value("");
+        Ok(text.as_string())
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = input;
+        Err("files are only read in the browser".into())
+    }
+}

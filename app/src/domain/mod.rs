@@ -1,6 +1,7 @@
 //! Types and rules shared by the browser, the server and the database. No I/O.
 
 mod access;
+mod customer;
 mod error;
 mod incident;
 mod role;
@@ -8,6 +9,10 @@ mod timeline;
 mod user;
 
 pub use access::{Access, AuditAction, Refusal, SignInPolicy};
+pub use customer::{
+    plan_import, write_sheet, Customer, CustomerField, CustomerKey, ImportPlan, RowProblem,
+    MAX_ID_LEN, MAX_IMPORT_ROWS, MAX_NOTE_LEN, MAX_ORG_NAME_LEN,
+};
 pub use error::{AppError, FieldError};
 pub use incident::{
     IncidentDraft, NewIncident, ServiceName, Severity, Status, Title, MAX_SERVICES,

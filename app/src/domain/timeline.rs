@@ -31,6 +31,10 @@ pub enum EventKind {
     StatusChanged,
     #[cfg_attr(feature = "ssr", sea_orm(string_value = "severity_changed"))]
     SeverityChanged,
+    /// Affected customers added, edited, removed or restored: one line per change,
+    /// however many rows it touched.
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "customers_changed"))]
+    CustomersChanged,
 }
 
 impl EventKind {
@@ -39,6 +43,7 @@ impl EventKind {
             EventKind::Declared => "declared",
             EventKind::StatusChanged => "status_changed",
             EventKind::SeverityChanged => "severity_changed",
+            EventKind::CustomersChanged => "customers_changed",
         }
     }
 }

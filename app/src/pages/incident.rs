@@ -10,7 +10,7 @@ use crate::{
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::{components::A, hooks::use_params_map};
 
 #[component]
 pub fn IncidentPage() -> impl IntoView {
@@ -72,6 +72,7 @@ fn Incident(
         resolved,
         declared_by,
         leader,
+        customers,
         timeline,
     } = detail;
     view! {
@@ -98,6 +99,12 @@ fn Incident(
                 }}</dd>
                 <dt>"Incident Leader"</dt>
                 <dd>{leader.map(|l| format!("@{l}")).unwrap_or_else(|| "Nobody yet".into())}</dd>
+                <dt>"Affected customers"</dt>
+                <dd>
+                    <A href=format!("/incidents/{number}/customers") attr:id="customers-link">
+                        {format!("{} rows · {} orgs · {} apps", customers.rows, customers.orgs, customers.apps)}
+                    </A>
+                </dd>
             </dl>
             {(!summary.is_empty()).then(|| view! { <p class="summary">{summary}</p> })}
 

@@ -1,5 +1,6 @@
 //! One module per route.
 
+pub mod customers;
 pub mod dashboard;
 pub mod declare;
 pub mod incident;

@@ -122,6 +122,17 @@ impl TestApp {
             .expect("the server answers")
     }
 
+    /// Calls a server function that takes JSON (`input = Json`), as the browser's WASM does.
+    pub async fn call_json<S: ServerFn>(&self, body: serde_json::Value) -> Response {
+        self.client
+            .post(self.url(S::PATH))
+            .header(header::ACCEPT, "application/json")
+            .json(&body)
+            .send()
+            .await
+            .expect("the server answers")
+    }
+
     /// A plain HTML form post, as a browser sends it before the page has hydrated.
     pub async fn post_form(&self, path: &str, referer: &str, form: &[(&str, &str)]) -> Response {
         self.client

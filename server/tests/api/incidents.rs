@@ -17,7 +17,7 @@ on_both_databases!(
     services_are_shared_between_incidents,
 );
 
-async fn declare(app: &TestApp, title: &str, severity: &str, started_at: &str) -> i64 {
+pub(crate) async fn declare(app: &TestApp, title: &str, severity: &str, started_at: &str) -> i64 {
     let res = app
         .call::<DeclareIncident>(&[
             ("title", title),
@@ -31,7 +31,7 @@ async fn declare(app: &TestApp, title: &str, severity: &str, started_at: &str) -
     res.json().await.unwrap()
 }
 
-async fn incident(app: &TestApp, number: i64) -> Value {
+pub(crate) async fn incident(app: &TestApp, number: i64) -> Value {
     let res = app
         .call::<GetIncident>(&[("number", &number.to_string())])
         .await;
@@ -45,7 +45,7 @@ async fn list(app: &TestApp) -> Vec<Value> {
     res.json().await.unwrap()
 }
 
-fn timeline_bodies(incident: &Value) -> Vec<String> {
+pub(crate) fn timeline_bodies(incident: &Value) -> Vec<String> {
     incident["timeline"]
         .as_array()
         .unwrap()

@@ -3,6 +3,7 @@
 mod helpers;
 
 mod access;
+mod customers;
 mod health;
 mod incidents;
 mod sessions;

@@ -1,6 +1,8 @@
 //! SeaORM entities, one per table created in `migrations/`.
 
+pub mod affected_customer;
 pub mod audit_event;
+pub mod customer_import_row;
 pub mod incident;
 pub mod incident_service;
 pub mod login_attempt;

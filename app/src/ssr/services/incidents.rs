@@ -268,6 +268,7 @@ pub async fn detail(
         resolved: i.resolved_at.map(|at| stamp(at, tz)),
         declared_by: names.get(&i.created_by).cloned().unwrap_or_default(),
         leader: i.leader_id.and_then(|id| names.get(&id).cloned()),
+        customers: super::customers::counts(db, number).await?,
         timeline: events
             .into_iter()
             .map(|(e, author)| TimelineEntry {
@@ -292,7 +293,10 @@ pub async fn service_names(db: &impl ConnectionTrait) -> Result<Vec<String>, App
         .collect())
 }
 
-async fn find(db: &impl ConnectionTrait, number: i64) -> Result<incident::Model, AppError> {
+pub(crate) async fn find(
+    db: &impl ConnectionTrait,
+    number: i64,
+) -> Result<incident::Model, AppError> {
     incident::Entity::find_by_id(number)
         .one(db)
         .await?
@@ -344,7 +348,7 @@ async fn ensure_service(db: &impl ConnectionTrait, name: &ServiceName) -> Result
 }
 
 /// Appends one line to an incident's official record.
-async fn record(
+pub(crate) async fn record(
     db: &impl ConnectionTrait,
     incident_id: i64,
     actor: &CurrentUser,

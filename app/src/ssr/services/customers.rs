@@ -1,0 +1,626 @@
+//! Affected customers: paging, in-place edits, deletes with undo, and imports that are
+//! checked in batches (staged) and saved in one transaction.
+
+use super::incidents::{find, record};
+use crate::{
+    api::{
+        customers::{CustomerCounts, CustomerPage, CustomerRow, StageReport, PAGE_SIZE},
+        session::CurrentUser,
+    },
+    domain::{write_sheet, AppError, Customer, CustomerField, CustomerKey, EventKind, RowProblem},
+    ssr::{
+        entities::{affected_customer as row, customer_import_row as staged, user},
+        time::stamp,
+    },
+};
+use chrono::{Duration, Utc};
+use chrono_tz::Tz;
+use sea_orm::{
+    sea_query::{Alias, Expr, ExprTrait, Func, OnConflict, Query as Sql},
+    ActiveValue::{NotSet, Set},
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, QueryTrait, TransactionSession, TransactionTrait,
+};
+use serde_json::json;
+use std::collections::{HashMap, HashSet};
+
+/// Rows per INSERT: under SQLite's 32,766 bound parameters at 9 columns.
+const INSERT_CHUNK: usize = 1_000;
+/// Staged rows nobody saved are dropped after this long.
+const STAGE_LIFETIME: Duration = Duration::hours(24);
+
+/// A page request, checked.
+pub struct Query {
+    sort: row::Column,
+    order: Order,
+    filter: String,
+    page: u64,
+}
+
+impl Query {
+    pub fn parse(sort: &str, descending: bool, filter: &str, page: u64) -> Result<Self, AppError> {
+        let sort = match sort {
+            "" | "added_at" => row::Column::AddedAt,
+            other => match CustomerField::parse_name(other) {
+                Some(field) => column(field),
+                None => {
+                    return Err(AppError::invalid(
+                        "sort",
+                        format!("unknown column {other:?}"),
+                    ))
+                }
+            },
+        };
+        Ok(Self {
+            sort,
+            order: if descending { Order::Desc } else { Order::Asc },
+            filter: filter.trim().to_lowercase(),
+            page,
+        })
+    }
+}
+
+fn column(field: CustomerField) -> row::Column {
+    match field {
+        CustomerField::OrgName => row::Column::OrgName,
+        CustomerField::OrgId => row::Column::OrgId,
+        CustomerField::AppId => row::Column::AppId,
+        CustomerField::CampaignId => row::Column::CampaignId,
+        CustomerField::Note => row::Column::Note,
+    }
+}
+
+fn customer_of(model: &row::Model) -> Customer {
+    Customer {
+        org_name: model.org_name.clone(),
+        org_id: model.org_id.clone(),
+        app_id: model.app_id.clone(),
+        campaign_id: model.campaign_id.clone(),
+        note: model.note.clone(),
+    }
+}
+
+fn plural(n: u64) -> &'static str {
+    if n == 1 {
+        "affected customer"
+    } else {
+        "affected customers"
+    }
+}
+
+/// One page of an incident's table, sorted and filtered, with the table's counts.
+pub async fn page(
+    db: &impl ConnectionTrait,
+    number: i64,
+    query: &Query,
+    tz: Tz,
+) -> Result<CustomerPage, AppError> {
+    let incident = find(db, number).await?;
+    let mut select = row::Entity::find().filter(row::Column::IncidentId.eq(number));
+    if !query.filter.is_empty() {
+        let pattern = format!(
+            "%{}%",
+            query
+                .filter
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
+        let mut any = Condition::any();
+        for field in CustomerField::ALL {
+            any = any.add(
+                Expr::expr(Func::lower(Expr::col(column(field))))
+                    .like(sea_orm::sea_query::LikeExpr::new(pattern.clone()).escape('\\')),
+            );
+        }
+        select = select.filter(any);
+    }
+    let matching = select.clone().count(db).await?;
+    let models = select
+        .order_by(query.sort, query.order.clone())
+        .order_by(row::Column::Id, query.order.clone())
+        .limit(PAGE_SIZE)
+        .offset(query.page * PAGE_SIZE)
+        .all(db)
+        .await?;
+    let names = names_of(db, models.iter().filter_map(|m| m.added_by)).await?;
+    Ok(CustomerPage {
+        incident_title: incident.title,
+        rows: models
+            .iter()
+            .map(|m| CustomerRow {
+                id: m.id,
+                customer: customer_of(m),
+                added_by: m.added_by.and_then(|id| names.get(&id).cloned()),
+                added_at: stamp(m.added_at, tz),
+            })
+            .collect(),
+        matching,
+        page: query.page,
+        counts: counts(db, number).await?,
+    })
+}
+
+/// Rows, distinct orgs and distinct apps of an incident's table.
+pub async fn counts(db: &impl ConnectionTrait, number: i64) -> Result<CustomerCounts, AppError> {
+    let statement = Sql::select()
+        .expr_as(Expr::col(row::Column::Id).count(), Alias::new("rows"))
+        .expr_as(
+            Expr::col(row::Column::OrgId).count_distinct(),
+            Alias::new("orgs"),
+        )
+        .expr_as(
+            Expr::cust("COUNT(DISTINCT NULLIF(app_id, ''))"),
+            Alias::new("apps"),
+        )
+        .from(row::Entity)
+        .and_where(row::Column::IncidentId.eq(number))
+        .to_owned();
+    let result = db.query_one(&statement).await?.ok_or(AppError::Internal)?;
+    let get = |name: &str| -> Result<u64, AppError> {
+        let value = result
+            .try_get::<i64>("", name)
+            .map_err(sea_orm::DbErr::from)?;
+        Ok(u64::try_from(value).unwrap_or(0))
+    };
+    Ok(CustomerCounts {
+        rows: get("rows")?,
+        orgs: get("orgs")?,
+        apps: get("apps")?,
+    })
+}
+
+async fn names_of(
+    db: &impl ConnectionTrait,
+    ids: impl Iterator<Item = i64>,
+) -> Result<HashMap<i64, String>, AppError> {
+    let ids: HashSet<i64> = ids.collect();
+    Ok(user::Entity::find()
+        .filter(user::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect())
+}
+
+fn conflict(customer: &Customer) -> AppError {
+    AppError::Conflict(format!(
+        "The table already has a row with {}.",
+        customer.describe()
+    ))
+}
+
+fn active(
+    number: i64,
+    customer: &Customer,
+    actor: &CurrentUser,
+    now: chrono::DateTime<Utc>,
+) -> row::ActiveModel {
+    row::ActiveModel {
+        id: NotSet,
+        incident_id: Set(number),
+        org_name: Set(customer.org_name.clone()),
+        org_id: Set(customer.org_id.clone()),
+        app_id: Set(customer.app_id.clone()),
+        campaign_id: Set(customer.campaign_id.clone()),
+        note: Set(customer.note.clone()),
+        added_by: Set(Some(actor.id)),
+        added_at: Set(now),
+    }
+}
+
+/// Adds one row (the inline form).
+pub async fn add(
+    db: &impl TransactionTrait,
+    actor: &CurrentUser,
+    number: i64,
+    raw: &Customer,
+) -> Result<(), AppError> {
+    let customer = Customer::parse(raw)?;
+    let txn = db.begin().await?;
+    find(&txn, number).await?;
+    let now = Utc::now();
+    row::Entity::insert(active(number, &customer, actor, now))
+        .exec(&txn)
+        .await
+        .map_err(|e| match AppError::from(e) {
+            AppError::Conflict(_) => conflict(&customer),
+            other => other,
+        })?;
+    record(
+        &txn,
+        number,
+        actor,
+        EventKind::CustomersChanged,
+        format!("added an affected customer ({})", customer.describe()),
+        json!({ "added": 1 }),
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Changes one cell, checked by the same rule as everywhere else.
+pub async fn update(
+    db: &impl TransactionTrait,
+    actor: &CurrentUser,
+    number: i64,
+    id: i64,
+    field: CustomerField,
+    raw: &str,
+) -> Result<(), AppError> {
+    let txn = db.begin().await?;
+    let current = row::Entity::find_by_id(id)
+        .filter(row::Column::IncidentId.eq(number))
+        .one(&txn)
+        .await?
+        .ok_or_else(|| {
+            AppError::NotFound(format!("Affected customer #{id} of incident #{number}"))
+        })?;
+    let before = customer_of(&current);
+    let after = before.with(field, raw)?;
+    if after == before {
+        return Ok(());
+    }
+    let mut change: row::ActiveModel = current.into();
+    match field {
+        CustomerField::OrgName => change.org_name = Set(after.org_name.clone()),
+        CustomerField::OrgId => change.org_id = Set(after.org_id.clone()),
+        CustomerField::AppId => change.app_id = Set(after.app_id.clone()),
+        CustomerField::CampaignId => change.campaign_id = Set(after.campaign_id.clone()),
+        CustomerField::Note => change.note = Set(after.note.clone()),
+    }
+    row::Entity::update(change)
+        .exec(&txn)
+        .await
+        .map_err(|e| match AppError::from(e) {
+            AppError::Conflict(_) => conflict(&after),
+            other => other,
+        })?;
+    record(
+        &txn,
+        number,
+        actor,
+        EventKind::CustomersChanged,
+        format!(
+            "edited an affected customer ({}): {} {:?} → {:?}",
+            before.describe(),
+            field.label(),
+            before.get(field),
+            after.get(field)
+        ),
+        json!({ "edited": id, "field": field.as_str() }),
+        Utc::now(),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Removes rows of the incident; returns them for an undo.
+pub async fn delete(
+    db: &impl TransactionTrait,
+    actor: &CurrentUser,
+    number: i64,
+    ids: &[i64],
+) -> Result<Vec<Customer>, AppError> {
+    let txn = db.begin().await?;
+    find(&txn, number).await?;
+    let doomed = row::Entity::find()
+        .filter(row::Column::IncidentId.eq(number))
+        .filter(row::Column::Id.is_in(ids.iter().copied()))
+        .order_by_asc(row::Column::Id)
+        .all(&txn)
+        .await?;
+    if doomed.is_empty() {
+        return Ok(Vec::new());
+    }
+    row::Entity::delete_many()
+        .filter(row::Column::Id.is_in(doomed.iter().map(|m| m.id)))
+        .exec(&txn)
+        .await?;
+    let n = doomed.len() as u64;
+    record(
+        &txn,
+        number,
+        actor,
+        EventKind::CustomersChanged,
+        format!("removed {n} {}", plural(n)),
+        json!({ "removed": n }),
+        Utc::now(),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(doomed.iter().map(customer_of).collect())
+}
+
+/// Puts rows back (undo of a delete); rows someone re-added meanwhile are skipped.
+pub async fn restore(
+    db: &impl TransactionTrait,
+    actor: &CurrentUser,
+    number: i64,
+    raws: &[Customer],
+) -> Result<u64, AppError> {
+    let customers = raws
+        .iter()
+        .map(Customer::parse)
+        .collect::<Result<Vec<_>, _>>()?;
+    let txn = db.begin().await?;
+    find(&txn, number).await?;
+    let now = Utc::now();
+    let mut restored = 0;
+    for chunk in customers.chunks(INSERT_CHUNK) {
+        restored +=
+            insert_skipping_existing(&txn, chunk.iter().map(|c| active(number, c, actor, now)))
+                .await?;
+    }
+    if restored > 0 {
+        record(
+            &txn,
+            number,
+            actor,
+            EventKind::CustomersChanged,
+            format!("restored {restored} {}", plural(restored)),
+            json!({ "restored": restored }),
+            now,
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(restored)
+}
+
+async fn insert_skipping_existing(
+    db: &impl ConnectionTrait,
+    models: impl IntoIterator<Item = row::ActiveModel>,
+) -> Result<u64, AppError> {
+    let inserted = row::Entity::insert_many(models)
+        .on_conflict(
+            OnConflict::columns([
+                row::Column::IncidentId,
+                row::Column::OrgId,
+                row::Column::AppId,
+                row::Column::CampaignId,
+            ])
+            .do_nothing()
+            .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+    Ok(inserted)
+}
+
+fn check_import_id(import_id: &str) -> Result<(), AppError> {
+    if import_id.len() == 32 && import_id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(())
+    } else {
+        Err(AppError::invalid(
+            "import_id",
+            "An import id is 32 hexadecimal digits.",
+        ))
+    }
+}
+
+/// Checks a batch of an import: each row by the domain rule, then against the table and
+/// the rows already staged; stages the rest.
+pub async fn stage(
+    db: &impl ConnectionTrait,
+    number: i64,
+    import_id: &str,
+    rows: &[(usize, Customer)],
+) -> Result<StageReport, AppError> {
+    let import_id = if import_id.is_empty() {
+        hex::encode(rand::random::<[u8; 16]>())
+    } else {
+        check_import_id(import_id)?;
+        import_id.to_string()
+    };
+    let import_id = import_id.as_str();
+    if rows.len() > crate::api::customers::STAGE_BATCH {
+        return Err(AppError::invalid("rows", "Too many rows in one batch."));
+    }
+    find(db, number).await?;
+    let mut report = StageReport {
+        import_id: import_id.to_string(),
+        ..Default::default()
+    };
+    let mut valid = Vec::with_capacity(rows.len());
+    for (row_number, raw) in rows {
+        match Customer::parse(raw) {
+            Ok(customer) => valid.push((*row_number, customer)),
+            Err(err) => report.errors.push(RowProblem {
+                row: *row_number,
+                message: err.to_string(),
+            }),
+        }
+    }
+    let org_ids: HashSet<&str> = valid.iter().map(|(_, c)| c.org_id.as_str()).collect();
+    let mut taken: HashSet<CustomerKey> = HashSet::new();
+    for chunk in org_ids.into_iter().collect::<Vec<_>>().chunks(INSERT_CHUNK) {
+        let existing = row::Entity::find()
+            .select_only()
+            .columns([
+                row::Column::OrgId,
+                row::Column::AppId,
+                row::Column::CampaignId,
+            ])
+            .filter(row::Column::IncidentId.eq(number))
+            .filter(row::Column::OrgId.is_in(chunk.iter().copied()))
+            .into_tuple::<(String, String, String)>()
+            .all(db)
+            .await?;
+        taken.extend(existing);
+        let already_staged = staged::Entity::find()
+            .select_only()
+            .columns([
+                staged::Column::OrgId,
+                staged::Column::AppId,
+                staged::Column::CampaignId,
+            ])
+            .filter(staged::Column::ImportId.eq(import_id))
+            .filter(staged::Column::OrgId.is_in(chunk.iter().copied()))
+            .into_tuple::<(String, String, String)>()
+            .all(db)
+            .await?;
+        taken.extend(already_staged);
+    }
+    let now = Utc::now();
+    let mut fresh = Vec::with_capacity(valid.len());
+    for (row_number, customer) in valid {
+        if taken.insert(customer.key()) {
+            fresh.push(staged::ActiveModel {
+                import_id: Set(import_id.to_string()),
+                row_number: Set(row_number as i64),
+                incident_id: Set(number),
+                org_name: Set(customer.org_name),
+                org_id: Set(customer.org_id),
+                app_id: Set(customer.app_id),
+                campaign_id: Set(customer.campaign_id),
+                note: Set(customer.note),
+                created_at: Set(now),
+            });
+        } else {
+            report.existing.push(RowProblem {
+                row: row_number,
+                message: format!("Already in the table ({}): skipped.", customer.describe()),
+            });
+        }
+    }
+    report.staged = fresh.len();
+    for chunk in fresh.chunks(INSERT_CHUNK) {
+        staged::Entity::insert_many(chunk.to_vec())
+            .on_conflict(
+                OnConflict::columns([staged::Column::ImportId, staged::Column::RowNumber])
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(report)
+}
+
+/// Saves an import's staged rows in one transaction: all of them or none.
+pub async fn commit(
+    db: &impl TransactionTrait,
+    actor: &CurrentUser,
+    number: i64,
+    import_id: &str,
+) -> Result<u64, AppError> {
+    check_import_id(import_id)?;
+    let txn = db.begin().await?;
+    find(&txn, number).await?;
+    let now = Utc::now();
+    let already = row::Entity::find()
+        .select_only()
+        .expr(Expr::val(1))
+        .filter(
+            Expr::col((row::Entity, row::Column::IncidentId))
+                .equals((Alias::new("s"), staged::Column::IncidentId)),
+        )
+        .filter(
+            Expr::col((row::Entity, row::Column::OrgId))
+                .equals((Alias::new("s"), staged::Column::OrgId)),
+        )
+        .filter(
+            Expr::col((row::Entity, row::Column::AppId))
+                .equals((Alias::new("s"), staged::Column::AppId)),
+        )
+        .filter(
+            Expr::col((row::Entity, row::Column::CampaignId))
+                .equals((Alias::new("s"), staged::Column::CampaignId)),
+        )
+        .into_query();
+    let pending = Sql::select()
+        .column((Alias::new("s"), staged::Column::IncidentId))
+        .column((Alias::new("s"), staged::Column::OrgName))
+        .column((Alias::new("s"), staged::Column::OrgId))
+        .column((Alias::new("s"), staged::Column::AppId))
+        .column((Alias::new("s"), staged::Column::CampaignId))
+        .column((Alias::new("s"), staged::Column::Note))
+        .expr(Expr::val(actor.id))
+        .expr(Expr::val(now))
+        .from_as(staged::Entity, Alias::new("s"))
+        .and_where(Expr::col((Alias::new("s"), staged::Column::ImportId)).eq(import_id))
+        .and_where(Expr::col((Alias::new("s"), staged::Column::IncidentId)).eq(number))
+        .and_where(Expr::exists(already).not())
+        .order_by((Alias::new("s"), staged::Column::RowNumber), Order::Asc)
+        .to_owned();
+    let insert = Sql::insert()
+        .into_table(row::Entity)
+        .columns([
+            row::Column::IncidentId,
+            row::Column::OrgName,
+            row::Column::OrgId,
+            row::Column::AppId,
+            row::Column::CampaignId,
+            row::Column::Note,
+            row::Column::AddedBy,
+            row::Column::AddedAt,
+        ])
+        .select_from(pending)
+        .map_err(|e| {
+            tracing::error!(error = %e, "building the import statement");
+            AppError::Internal
+        })?
+        .to_owned();
+    let added = txn.execute(&insert).await?.rows_affected();
+    staged::Entity::delete_many()
+        .filter(
+            Condition::any()
+                .add(staged::Column::ImportId.eq(import_id))
+                .add(staged::Column::CreatedAt.lt(now - STAGE_LIFETIME)),
+        )
+        .exec(&txn)
+        .await?;
+    if added > 0 {
+        record(
+            &txn,
+            number,
+            actor,
+            EventKind::CustomersChanged,
+            format!("added {added} {} (import)", plural(added)),
+            json!({ "added": added, "import": import_id }),
+            now,
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    tracing::info!(number, added, "affected customers imported");
+    Ok(added)
+}
+
+/// The whole table as CSV (or TSV), oldest rows first, with who added each and when.
+pub async fn export(
+    db: &impl ConnectionTrait,
+    number: i64,
+    tab_separated: bool,
+) -> Result<String, AppError> {
+    find(db, number).await?;
+    let models = row::Entity::find()
+        .filter(row::Column::IncidentId.eq(number))
+        .order_by_asc(row::Column::Id)
+        .all(db)
+        .await?;
+    let names = names_of(db, models.iter().filter_map(|m| m.added_by)).await?;
+    let rows: Vec<(Customer, String, String)> = models
+        .iter()
+        .map(|m| {
+            (
+                customer_of(m),
+                m.added_by
+                    .and_then(|id| names.get(&id).cloned())
+                    .unwrap_or_default(),
+                m.added_at
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            )
+        })
+        .collect();
+    Ok(write_sheet(
+        rows.iter()
+            .map(|(c, by, at)| (c, [by.as_str(), at.as_str()])),
+        tab_separated,
+    ))
+}
