@@ -165,7 +165,7 @@ async fn server_fn(State(state): State<AppState>, req: Request<Body>) -> Respons
         let body = leptos::server_fn::error::FromServerFnError::ser(&err);
         return (status, [(header::CONTENT_TYPE, "application/json")], body).into_response();
     }
-    handle_server_fns_with_context(
+    let response = handle_server_fns_with_context(
         move || {
             provide_context(state.clone());
             provide_context(user.clone());
@@ -173,7 +173,26 @@ async fn server_fn(State(state): State<AppState>, req: Request<Body>) -> Respons
         req,
     )
     .await
-    .into_response()
+    .into_response();
+    with_error_status(response).await
+}
+
+/// Errors raised before a function's body runs (its arguments could not be read) leave
+/// server_fn's 500; give them the status the error stands for (422 for bad arguments).
+async fn with_error_status(response: Response) -> Response {
+    use leptos::server_fn::error::FromServerFnError;
+    if response.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 1 << 20).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    let error = app::domain::AppError::de(bytes.clone());
+    if let Ok(status) = StatusCode::from_u16(error.status()) {
+        parts.status = status;
+    }
+    Response::from_parts(parts, Body::from(bytes))
 }
 
 /// The affected-customers table as a CSV download (RFC 4180, with a header): anyone
