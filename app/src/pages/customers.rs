@@ -36,6 +36,8 @@ struct Table {
     version: RwSignal<u64>,
     selected: RwSignal<BTreeSet<i64>>,
     message: RwSignal<Option<Result<String, String>>>,
+    /// Rows just deleted, while "Undo" is offered (outlives the page's reloads).
+    removed: RwSignal<Option<Vec<Customer>>>,
     editable: Signal<bool>,
 }
 
@@ -77,6 +79,7 @@ fn CustomersTable(number: i64) -> impl IntoView {
         version: RwSignal::new(0),
         selected: RwSignal::new(BTreeSet::new()),
         message: RwSignal::new(None),
+        removed: RwSignal::new(None),
         editable: can(Permission::Respond),
     };
     let rows = Resource::new(
@@ -109,7 +112,7 @@ fn CustomersTable(number: i64) -> impl IntoView {
 }
 
 #[component]
-fn Loaded(page: CustomerPage, table: Table) -> impl IntoView {
+fn Loaded(page: CustomerPage, table: Table) -> AnyView {
     let number = table.number;
     let counts = page.counts;
     let first = page.page * PAGE_SIZE + 1;
@@ -201,6 +204,7 @@ fn Loaded(page: CustomerPage, table: Table) -> impl IntoView {
             </button>
         </div>
     }
+    .into_any()
 }
 
 #[component]
@@ -276,6 +280,7 @@ fn Line(row: CustomerRow, table: Table) -> impl IntoView {
             <td class="added-at"><time datetime=row.added_at.iso>{row.added_at.text}</time></td>
         </tr>
     }
+    .into_any()
 }
 
 #[component]
@@ -349,6 +354,7 @@ fn Cell(table: Table, id: i64, field: CustomerField, value: String) -> impl Into
             }}
         </td>
     }
+    .into_any()
 }
 
 /// The inline form at the top of the table.
@@ -440,11 +446,12 @@ fn AddRow(table: Table) -> impl IntoView {
             </td>
         </tr>
     }
+    .into_any()
 }
 
 #[component]
 fn DeleteSelected(table: Table) -> impl IntoView {
-    let removed = RwSignal::new(None::<Vec<Customer>>);
+    let removed = table.removed;
     let delete = move |_| {
         let ids: Vec<i64> = table.selected.get_untracked().into_iter().collect();
         if ids.is_empty() {
@@ -498,6 +505,7 @@ fn DeleteSelected(table: Table) -> impl IntoView {
             </span>
         })}
     }
+    .into_any()
 }
 
 #[component]
@@ -684,6 +692,7 @@ fn Importer(table: Table) -> impl IntoView {
             }}
         </details>
     }
+    .into_any()
 }
 
 #[component]
