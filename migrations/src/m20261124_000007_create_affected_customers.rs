@@ -35,6 +35,14 @@ enum CustomerImportRows {
     CreatedAt,
 }
 
+/// The table's counts on the incident row, kept by every change to the table.
+#[derive(DeriveIden)]
+enum CustomerCounts {
+    CustomerRows,
+    CustomerOrgs,
+    CustomerApps,
+}
+
 /// `CHECK (length(col) BETWEEN min AND max)`: `length` counts characters on both databases.
 fn length_between(column: impl Iden + 'static, min: i32, max: i32) -> SimpleExpr {
     Func::char_length(Expr::col(column)).between(min, max)
@@ -168,10 +176,51 @@ impl MigrationTrait for Migration {
                     )
                     .to_owned(),
             )
-            .await
+            .await?;
+        // Each staged batch looks up its org_ids among the rows staged before it.
+        manager
+            .create_index(
+                Index::create()
+                    .name("idx_customer_import_rows_org")
+                    .table(I::Table)
+                    .col(I::ImportId)
+                    .col(I::OrgId)
+                    .to_owned(),
+            )
+            .await?;
+        // SQLite adds one column per statement.
+        for column in [
+            CustomerCounts::CustomerRows,
+            CustomerCounts::CustomerOrgs,
+            CustomerCounts::CustomerApps,
+        ] {
+            manager
+                .alter_table(
+                    Table::alter()
+                        .table(Incidents::Table)
+                        .add_column(ColumnDef::new(column).big_integer().not_null().default(0))
+                        .to_owned(),
+                )
+                .await?;
+        }
+        Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        for column in [
+            CustomerCounts::CustomerRows,
+            CustomerCounts::CustomerOrgs,
+            CustomerCounts::CustomerApps,
+        ] {
+            manager
+                .alter_table(
+                    Table::alter()
+                        .table(Incidents::Table)
+                        .drop_column(column)
+                        .to_owned(),
+                )
+                .await?;
+        }
         manager
             .drop_table(Table::drop().table(CustomerImportRows::Table).to_owned())
             .await?;

@@ -13,11 +13,11 @@ use crate::{
         plan_import, AppError, Customer, CustomerField, Permission, RowProblem, MAX_ID_LEN,
         MAX_NOTE_LEN, MAX_ORG_NAME_LEN,
     },
-    pages::not_found::Missing,
+    pages::{incident::incident_number, not_found::Missing},
 };
 use leptos::{prelude::*, task::spawn_local};
 use leptos_meta::Title;
-use leptos_router::{components::A, hooks::use_params_map};
+use leptos_router::components::A;
 use std::{collections::BTreeSet, time::Duration};
 
 /// How long "Undo" stays offered after a delete.
@@ -36,8 +36,11 @@ struct Table {
     version: RwSignal<u64>,
     selected: RwSignal<BTreeSet<i64>>,
     message: RwSignal<Option<Result<String, String>>>,
-    /// Rows just deleted, while "Undo" is offered (outlives the page's reloads).
+    /// Rows just deleted, while "Undo" is offered. This and the import's state live
+    /// here, not in the page of rows, so they outlive its reloads.
     removed: RwSignal<Option<Vec<Customer>>>,
+    paste: RwSignal<String>,
+    import: RwSignal<Import>,
     editable: Signal<bool>,
 }
 
@@ -52,13 +55,7 @@ impl Table {
 
 #[component]
 pub fn CustomersPage() -> impl IntoView {
-    let params = use_params_map();
-    let number = move || {
-        params
-            .read()
-            .get("number")
-            .and_then(|n| n.parse::<i64>().ok())
-    };
+    let number = incident_number();
     view! {
         <Title text="Affected customers" />
         {move || match number() {
@@ -80,6 +77,8 @@ fn CustomersTable(number: i64) -> impl IntoView {
         selected: RwSignal::new(BTreeSet::new()),
         message: RwSignal::new(None),
         removed: RwSignal::new(None),
+        paste: RwSignal::new(String::new()),
+        import: RwSignal::new(Import::Idle),
         editable: can(Permission::Respond),
     };
     let rows = Resource::new(
@@ -548,8 +547,8 @@ struct Preview {
 /// Paste from a spreadsheet or pick a CSV file; see what will happen; save.
 #[component]
 fn Importer(table: Table) -> impl IntoView {
-    let text = RwSignal::new(String::new());
-    let state = RwSignal::new(Import::Idle);
+    let text = table.paste;
+    let state = table.import;
     let file_input = NodeRef::<leptos::html::Input>::new();
     let check = move |sheet: String| {
         let number = table.number;

@@ -12,15 +12,20 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{components::A, hooks::use_params_map};
 
-#[component]
-pub fn IncidentPage() -> impl IntoView {
+/// The incident number in the current route (`/incidents/:number/…`), if it is one.
+pub fn incident_number() -> impl Fn() -> Option<i64> + Copy + Send + Sync + 'static {
     let params = use_params_map();
-    let number = move || {
+    move || {
         params
             .read()
             .get("number")
             .and_then(|n| n.parse::<i64>().ok())
-    };
+    }
+}
+
+#[component]
+pub fn IncidentPage() -> impl IntoView {
+    let number = incident_number();
     let change_status = ServerAction::<ChangeStatus>::new();
     let change_severity = ServerAction::<ChangeSeverity>::new();
     let incident = Resource::new(

@@ -13,7 +13,6 @@ use app::{
     },
     domain::{plan_import, Customer},
 };
-use leptos::server_fn::ServerFn;
 use serde_json::{json, Value};
 
 on_both_databases!(

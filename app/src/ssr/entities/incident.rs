@@ -17,6 +17,11 @@ pub struct Model {
     pub leader_id: Option<i64>,
     pub created_by: i64,
     pub updated_at: DateTimeUtc,
+    /// The affected-customers table's counts, kept by every change to it (in the same
+    /// transaction), so pages of a 100,000-row table need not count it.
+    pub customer_rows: i64,
+    pub customer_orgs: i64,
+    pub customer_apps: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -115,7 +115,12 @@ pub async fn page(
         }
         select = select.filter(any);
     }
-    let matching = select.clone().count(db).await?;
+    let counts = counts_of(&incident);
+    let matching = if query.filter.is_empty() {
+        counts.rows
+    } else {
+        select.clone().count(db).await?
+    };
     let models = select
         .order_by(query.sort, query.order.clone())
         .order_by(row::Column::Id, query.order.clone())
@@ -137,37 +142,54 @@ pub async fn page(
             .collect(),
         matching,
         page: query.page,
-        counts: counts(db, number).await?,
+        counts,
     })
 }
 
-/// Rows, distinct orgs and distinct apps of an incident's table.
-pub async fn counts(db: &impl ConnectionTrait, number: i64) -> Result<CustomerCounts, AppError> {
-    let statement = Sql::select()
-        .expr_as(Expr::col(row::Column::Id).count(), Alias::new("rows"))
-        .expr_as(
-            Expr::col(row::Column::OrgId).count_distinct(),
-            Alias::new("orgs"),
-        )
-        .expr_as(
-            Expr::cust("COUNT(DISTINCT NULLIF(app_id, ''))"),
-            Alias::new("apps"),
-        )
-        .from(row::Entity)
-        .and_where(row::Column::IncidentId.eq(number))
-        .to_owned();
-    let result = db.query_one(&statement).await?.ok_or(AppError::Internal)?;
-    let get = |name: &str| -> Result<u64, AppError> {
-        let value = result
-            .try_get::<i64>("", name)
-            .map_err(sea_orm::DbErr::from)?;
-        Ok(u64::try_from(value).unwrap_or(0))
-    };
-    Ok(CustomerCounts {
-        rows: get("rows")?,
-        orgs: get("orgs")?,
-        apps: get("apps")?,
-    })
+/// The table's counts, as kept on the incident row.
+pub fn counts_of(incident: &crate::ssr::entities::incident::Model) -> CustomerCounts {
+    let count = |n: i64| u64::try_from(n).unwrap_or(0);
+    CustomerCounts {
+        rows: count(incident.customer_rows),
+        orgs: count(incident.customer_orgs),
+        apps: count(incident.customer_apps),
+    }
+}
+
+/// Counts rows, distinct orgs and distinct apps (each from an index) and keeps them on
+/// the incident row; every change to the table calls it inside its transaction.
+async fn recount(db: &impl ConnectionTrait, number: i64) -> Result<(), AppError> {
+    use crate::ssr::entities::incident;
+    let rows = row::Entity::find()
+        .filter(row::Column::IncidentId.eq(number))
+        .count(db)
+        .await?;
+    let orgs = distinct(db, number, row::Column::OrgId).await?;
+    let apps = distinct(db, number, row::Column::AppId).await?;
+    incident::Entity::update_many()
+        .col_expr(incident::Column::CustomerRows, Expr::value(rows as i64))
+        .col_expr(incident::Column::CustomerOrgs, Expr::value(orgs as i64))
+        .col_expr(incident::Column::CustomerApps, Expr::value(apps as i64))
+        .filter(incident::Column::Id.eq(number))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// How many different non-empty values a column holds in an incident's table.
+async fn distinct(
+    db: &impl ConnectionTrait,
+    number: i64,
+    column: row::Column,
+) -> Result<u64, AppError> {
+    Ok(row::Entity::find()
+        .select_only()
+        .column(column)
+        .distinct()
+        .filter(row::Column::IncidentId.eq(number))
+        .filter(column.ne(""))
+        .count(db)
+        .await?)
 }
 
 async fn names_of(
@@ -238,6 +260,7 @@ pub async fn add(
         now,
     )
     .await?;
+    recount(&txn, number).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -295,6 +318,7 @@ pub async fn update(
         Utc::now(),
     )
     .await?;
+    recount(&txn, number).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -332,6 +356,7 @@ pub async fn delete(
         Utc::now(),
     )
     .await?;
+    recount(&txn, number).await?;
     txn.commit().await?;
     Ok(doomed.iter().map(customer_of).collect())
 }
@@ -368,6 +393,7 @@ pub async fn restore(
         )
         .await?;
     }
+    recount(&txn, number).await?;
     txn.commit().await?;
     Ok(restored)
 }
@@ -587,6 +613,7 @@ pub async fn commit(
         )
         .await?;
     }
+    recount(&txn, number).await?;
     txn.commit().await?;
     tracing::info!(number, added, "affected customers imported");
     Ok(added)

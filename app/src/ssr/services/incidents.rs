@@ -236,6 +236,7 @@ pub async fn detail(
     tz: Tz,
 ) -> Result<IncidentDetail, AppError> {
     let i = find(db, number).await?;
+    let customers = super::customers::counts_of(&i);
     let services = services_of(db, vec![i.id])
         .await?
         .remove(&i.id)
@@ -268,7 +269,7 @@ pub async fn detail(
         resolved: i.resolved_at.map(|at| stamp(at, tz)),
         declared_by: names.get(&i.created_by).cloned().unwrap_or_default(),
         leader: i.leader_id.and_then(|id| names.get(&id).cloned()),
-        customers: super::customers::counts(db, number).await?,
+        customers,
         timeline: events
             .into_iter()
             .map(|(e, author)| TimelineEntry {
