@@ -177,14 +177,17 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        // Each staged batch looks up its org_ids among the rows staged before it.
+        // A customer is staged once per import, whichever batch brings it.
         manager
             .create_index(
                 Index::create()
-                    .name("idx_customer_import_rows_org")
+                    .name("uq_customer_import_rows_key")
                     .table(I::Table)
                     .col(I::ImportId)
                     .col(I::OrgId)
+                    .col(I::AppId)
+                    .col(I::CampaignId)
+                    .unique()
                     .to_owned(),
             )
             .await?;

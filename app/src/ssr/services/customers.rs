@@ -462,6 +462,7 @@ pub async fn stage(
             }),
         }
     }
+    // Rows already in the table (the unique index answers each org_id list).
     let org_ids: HashSet<&str> = valid.iter().map(|(_, c)| c.org_id.as_str()).collect();
     let mut taken: HashSet<CustomerKey> = HashSet::new();
     for chunk in org_ids.into_iter().collect::<Vec<_>>().chunks(INSERT_CHUNK) {
@@ -478,24 +479,13 @@ pub async fn stage(
             .all(db)
             .await?;
         taken.extend(existing);
-        let already_staged = staged::Entity::find()
-            .select_only()
-            .columns([
-                staged::Column::OrgId,
-                staged::Column::AppId,
-                staged::Column::CampaignId,
-            ])
-            .filter(staged::Column::ImportId.eq(import_id))
-            .filter(staged::Column::OrgId.is_in(chunk.iter().copied()))
-            .into_tuple::<(String, String, String)>()
-            .all(db)
-            .await?;
-        taken.extend(already_staged);
     }
     let now = Utc::now();
     let mut fresh = Vec::with_capacity(valid.len());
+    let mut described = Vec::with_capacity(valid.len());
     for (row_number, customer) in valid {
         if taken.insert(customer.key()) {
+            described.push((row_number, customer.describe()));
             fresh.push(staged::ActiveModel {
                 import_id: Set(import_id.to_string()),
                 row_number: Set(row_number as i64),
@@ -514,17 +504,38 @@ pub async fn stage(
             });
         }
     }
-    report.staged = fresh.len();
+    // Rows repeating one an earlier batch staged are left out by the staging table's
+    // unique index; RETURNING says which went in.
+    let mut staged_rows: HashSet<i64> = HashSet::with_capacity(fresh.len());
     for chunk in fresh.chunks(INSERT_CHUNK) {
-        staged::Entity::insert_many(chunk.to_vec())
+        let keys = staged::Entity::insert_many(chunk.to_vec())
             .on_conflict(
-                OnConflict::columns([staged::Column::ImportId, staged::Column::RowNumber])
-                    .do_nothing()
-                    .to_owned(),
+                OnConflict::columns([
+                    staged::Column::ImportId,
+                    staged::Column::OrgId,
+                    staged::Column::AppId,
+                    staged::Column::CampaignId,
+                ])
+                .do_nothing()
+                .to_owned(),
             )
-            .exec_without_returning(db)
-            .await?;
+            .exec_with_returning_keys(db)
+            .await;
+        match keys {
+            Ok(keys) => staged_rows.extend(keys.into_iter().map(|(_, row_number)| row_number)),
+            Err(sea_orm::DbErr::RecordNotInserted) => {}
+            Err(err) => return Err(err.into()),
+        }
     }
+    for (row_number, description) in described {
+        if !staged_rows.contains(&(row_number as i64)) {
+            report.existing.push(RowProblem {
+                row: row_number,
+                message: format!("Repeats a row of this import ({description}): skipped."),
+            });
+        }
+    }
+    report.staged = staged_rows.len();
     Ok(report)
 }
 
