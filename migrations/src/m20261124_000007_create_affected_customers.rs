@@ -136,7 +136,8 @@ impl MigrationTrait for Migration {
             ("idx_affected_customers_org_name", C::OrgName),
             ("idx_affected_customers_app_id", C::AppId),
             ("idx_affected_customers_campaign_id", C::CampaignId),
-            ("idx_affected_customers_added_at", C::AddedAt),
+            // Rows in the order they were added (ids grow with time).
+            ("idx_affected_customers_added", C::Id),
         ] {
             manager
                 .create_index(
@@ -167,13 +168,9 @@ impl MigrationTrait for Migration {
                             .timestamp_with_time_zone()
                             .not_null(),
                     )
+                    // No foreign key: staging is scratch space (the save checks the
+                    // incident), and a per-row check would cost a second per 100,000 rows.
                     .primary_key(Index::create().col(I::ImportId).col(I::RowNumber))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(I::Table, I::IncidentId)
-                            .to(Incidents::Table, Incidents::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
                     .to_owned(),
             )
             .await?;

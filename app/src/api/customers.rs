@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 /// Rows per page of the table.
 pub const PAGE_SIZE: u64 = 50;
 /// Rows per request while an import is checked and staged.
-pub const STAGE_BATCH: usize = 2_000;
+pub const STAGE_BATCH: usize = 5_000;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CustomerRow {
