@@ -18,8 +18,9 @@ use chrono_tz::Tz;
 use sea_orm::{
     sea_query::{Alias, Expr, ExprTrait, Func, OnConflict, Query as Sql},
     ActiveValue::{NotSet, Set},
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, QueryTrait, TransactionSession, TransactionTrait,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, Order, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Statement, TransactionSession,
+    TransactionTrait,
 };
 use serde_json::json;
 use std::collections::{HashMap, HashSet};
@@ -511,7 +512,73 @@ pub async fn stage(
     }
     // Rows repeating one an earlier batch staged are left out by the staging table's
     // unique index; RETURNING says which went in.
+    let staged_rows = insert_staged(db, fresh).await?;
+    for (row_number, description) in described {
+        if !staged_rows.contains(&(row_number as i64)) {
+            report.existing.push(RowProblem {
+                row: row_number,
+                message: format!("Repeats a row of this import ({description}): skipped."),
+            });
+        }
+    }
+    report.staged = staged_rows.len();
+    txn.commit().await?;
+    Ok(report)
+}
+
+/// Inserts staged rows, skipping any whose customer the import already holds; returns
+/// the row numbers that went in. PostgreSQL gets the whole batch as seven arrays
+/// (UNNEST): binding 27,000 scalar parameters a statement cost it more than the insert.
+async fn insert_staged(
+    db: &impl ConnectionTrait,
+    fresh: Vec<staged::ActiveModel>,
+) -> Result<HashSet<i64>, AppError> {
     let mut staged_rows: HashSet<i64> = HashSet::with_capacity(fresh.len());
+    if fresh.is_empty() {
+        return Ok(staged_rows);
+    }
+    if db.get_database_backend() == DbBackend::Postgres {
+        let value = |v: &sea_orm::ActiveValue<String>| v.clone().unwrap();
+        let first = &fresh[0];
+        let import_id = value(&first.import_id);
+        let incident_id = first.incident_id.clone().unwrap();
+        let created_at = first.created_at.clone().unwrap();
+        let rows: Vec<i64> = fresh
+            .iter()
+            .map(|m| m.row_number.clone().unwrap())
+            .collect();
+        let column = |pick: fn(&staged::ActiveModel) -> &sea_orm::ActiveValue<String>| {
+            fresh
+                .iter()
+                .map(|m| value(pick(m)))
+                .collect::<Vec<String>>()
+        };
+        let statement = Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            r#"INSERT INTO customer_import_rows
+                 (import_id, row_number, incident_id, org_name, org_id, app_id, campaign_id, note, created_at)
+               SELECT $1, r, $2, n, o, a, c, t, $3
+                 FROM UNNEST($4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
+                   AS u(r, n, o, a, c, t)
+               ON CONFLICT (import_id, org_id, app_id, campaign_id) DO NOTHING
+               RETURNING row_number"#,
+            [
+                import_id.into(),
+                incident_id.into(),
+                created_at.into(),
+                rows.into(),
+                column(|m| &m.org_name).into(),
+                column(|m| &m.org_id).into(),
+                column(|m| &m.app_id).into(),
+                column(|m| &m.campaign_id).into(),
+                column(|m| &m.note).into(),
+            ],
+        );
+        for returned in db.query_all_raw(statement).await? {
+            staged_rows.insert(returned.try_get::<i64>("", "row_number")?);
+        }
+        return Ok(staged_rows);
+    }
     for chunk in fresh.chunks(INSERT_CHUNK) {
         let keys = staged::Entity::insert_many(chunk.to_vec())
             .on_conflict(
@@ -532,17 +599,7 @@ pub async fn stage(
             Err(err) => return Err(err.into()),
         }
     }
-    for (row_number, description) in described {
-        if !staged_rows.contains(&(row_number as i64)) {
-            report.existing.push(RowProblem {
-                row: row_number,
-                message: format!("Repeats a row of this import ({description}): skipped."),
-            });
-        }
-    }
-    report.staged = staged_rows.len();
-    txn.commit().await?;
-    Ok(report)
+    Ok(staged_rows)
 }
 
 /// Saves an import's staged rows in one transaction: all of them or none.
