@@ -159,8 +159,31 @@ pub fn counts_of(incident: &crate::ssr::entities::incident::Model) -> CustomerCo
     }
 }
 
+/// The one timeline line of a change to the table, and the counts it changed; inside
+/// the change's transaction.
+async fn record_change(
+    db: &impl ConnectionTrait,
+    number: i64,
+    actor: &CurrentUser,
+    body: String,
+    data: serde_json::Value,
+    at: chrono::DateTime<Utc>,
+) -> Result<(), AppError> {
+    record(
+        db,
+        number,
+        actor,
+        EventKind::CustomersChanged,
+        body,
+        data,
+        at,
+    )
+    .await?;
+    recount(db, number).await
+}
+
 /// Counts rows, distinct orgs and distinct apps (each from an index) and keeps them on
-/// the incident row; every change to the table calls it inside its transaction.
+/// the incident row.
 async fn recount(db: &impl ConnectionTrait, number: i64) -> Result<(), AppError> {
     use crate::ssr::entities::incident;
     let rows = row::Entity::find()
@@ -209,11 +232,15 @@ async fn names_of(
         .collect())
 }
 
-fn conflict(customer: &Customer) -> AppError {
-    AppError::Conflict(format!(
-        "The table already has a row with {}.",
-        customer.describe()
-    ))
+/// A unique-key violation, said in terms of the row that caused it.
+fn or_conflict(customer: &Customer) -> impl FnOnce(sea_orm::DbErr) -> AppError + '_ {
+    move |err| match AppError::from(err) {
+        AppError::Conflict(_) => AppError::Conflict(format!(
+            "The table already has a row with {}.",
+            customer.describe()
+        )),
+        other => other,
+    }
 }
 
 fn active(
@@ -249,21 +276,16 @@ pub async fn add(
     row::Entity::insert(active(number, &customer, actor, now))
         .exec(&txn)
         .await
-        .map_err(|e| match AppError::from(e) {
-            AppError::Conflict(_) => conflict(&customer),
-            other => other,
-        })?;
-    record(
+        .map_err(or_conflict(&customer))?;
+    record_change(
         &txn,
         number,
         actor,
-        EventKind::CustomersChanged,
         format!("added an affected customer ({})", customer.describe()),
         json!({ "added": 1 }),
         now,
     )
     .await?;
-    recount(&txn, number).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -301,15 +323,11 @@ pub async fn update(
     row::Entity::update(change)
         .exec(&txn)
         .await
-        .map_err(|e| match AppError::from(e) {
-            AppError::Conflict(_) => conflict(&after),
-            other => other,
-        })?;
-    record(
+        .map_err(or_conflict(&after))?;
+    record_change(
         &txn,
         number,
         actor,
-        EventKind::CustomersChanged,
         format!(
             "edited an affected customer ({}): {} {:?} → {:?}",
             before.describe(),
@@ -321,7 +339,6 @@ pub async fn update(
         Utc::now(),
     )
     .await?;
-    recount(&txn, number).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -349,17 +366,15 @@ pub async fn delete(
         .exec(&txn)
         .await?;
     let n = doomed.len() as u64;
-    record(
+    record_change(
         &txn,
         number,
         actor,
-        EventKind::CustomersChanged,
         format!("removed {n} {}", plural(n)),
         json!({ "removed": n }),
         Utc::now(),
     )
     .await?;
-    recount(&txn, number).await?;
     txn.commit().await?;
     Ok(doomed.iter().map(customer_of).collect())
 }
@@ -385,18 +400,16 @@ pub async fn restore(
                 .await?;
     }
     if restored > 0 {
-        record(
+        record_change(
             &txn,
             number,
             actor,
-            EventKind::CustomersChanged,
             format!("restored {restored} {}", plural(restored)),
             json!({ "restored": restored }),
             now,
         )
         .await?;
     }
-    recount(&txn, number).await?;
     txn.commit().await?;
     Ok(restored)
 }
@@ -676,18 +689,16 @@ pub async fn commit(
         .exec(&txn)
         .await?;
     if added > 0 {
-        record(
+        record_change(
             &txn,
             number,
             actor,
-            EventKind::CustomersChanged,
             format!("added {added} {} (import)", plural(added)),
             json!({ "added": added, "import": import_id }),
             now,
         )
         .await?;
     }
-    recount(&txn, number).await?;
     txn.commit().await?;
     tracing::info!(number, added, "affected customers imported");
     Ok(added)
