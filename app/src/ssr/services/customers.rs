@@ -482,23 +482,13 @@ pub async fn stage(
         }
     }
     // Rows already in the table (the unique index answers each org_id list).
-    let org_ids: HashSet<&str> = valid.iter().map(|(_, c)| c.org_id.as_str()).collect();
-    let mut taken: HashSet<CustomerKey> = HashSet::new();
-    for chunk in org_ids.into_iter().collect::<Vec<_>>().chunks(INSERT_CHUNK) {
-        let existing = row::Entity::find()
-            .select_only()
-            .columns([
-                row::Column::OrgId,
-                row::Column::AppId,
-                row::Column::CampaignId,
-            ])
-            .filter(row::Column::IncidentId.eq(number))
-            .filter(row::Column::OrgId.is_in(chunk.iter().copied()))
-            .into_tuple::<(String, String, String)>()
-            .all(db)
-            .await?;
-        taken.extend(existing);
-    }
+    let org_ids: Vec<String> = valid
+        .iter()
+        .map(|(_, c)| c.org_id.clone())
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let mut taken = existing_keys(db, number, org_ids).await?;
     let now = Utc::now();
     let mut fresh = Vec::with_capacity(valid.len());
     let mut described = Vec::with_capacity(valid.len());
@@ -537,6 +527,48 @@ pub async fn stage(
     report.staged = staged_rows.len();
     txn.commit().await?;
     Ok(report)
+}
+
+/// The keys already in an incident's table among these org_ids. PostgreSQL gets them
+/// as one array (`= ANY`): planning an IN list of 3,000 parameters took it ~45 ms.
+async fn existing_keys(
+    db: &impl ConnectionTrait,
+    number: i64,
+    org_ids: Vec<String>,
+) -> Result<HashSet<CustomerKey>, AppError> {
+    let mut taken = HashSet::new();
+    if db.get_database_backend() == DbBackend::Postgres {
+        let statement = Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            r#"SELECT org_id, app_id, campaign_id FROM affected_customers
+               WHERE incident_id = $1 AND org_id = ANY($2::text[])"#,
+            [number.into(), org_ids.into()],
+        );
+        for found in db.query_all_raw(statement).await? {
+            taken.insert((
+                found.try_get::<String>("", "org_id")?,
+                found.try_get::<String>("", "app_id")?,
+                found.try_get::<String>("", "campaign_id")?,
+            ));
+        }
+        return Ok(taken);
+    }
+    for chunk in org_ids.chunks(INSERT_CHUNK) {
+        let existing = row::Entity::find()
+            .select_only()
+            .columns([
+                row::Column::OrgId,
+                row::Column::AppId,
+                row::Column::CampaignId,
+            ])
+            .filter(row::Column::IncidentId.eq(number))
+            .filter(row::Column::OrgId.is_in(chunk.iter().cloned()))
+            .into_tuple::<(String, String, String)>()
+            .all(db)
+            .await?;
+        taken.extend(existing);
+    }
+    Ok(taken)
 }
 
 /// Inserts staged rows, skipping any whose customer the import already holds; returns
