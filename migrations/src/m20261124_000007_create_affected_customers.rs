@@ -37,6 +37,7 @@ enum CustomerImportRows {
 
 /// The table's counts on the incident row, kept by every change to the table.
 #[derive(DeriveIden)]
+#[allow(clippy::enum_variant_names)] // the names are the columns'
 enum CustomerCounts {
     CustomerRows,
     CustomerOrgs,
