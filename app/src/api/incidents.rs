@@ -13,6 +13,8 @@ pub struct IncidentSummary {
     pub services: Vec<String>,
     pub started: Stamp,
     pub resolved: Option<Stamp>,
+    /// Affected customers, as the status view quotes them.
+    pub customers: super::customers::CustomerCounts,
 }
 
 /// One incident page.

@@ -71,6 +71,7 @@ pub fn IncidentTable(id: &'static str, rows: Vec<IncidentSummary>) -> impl IntoV
                     <th>"Title"</th>
                     <th>"Services"</th>
                     <th>"Status"</th>
+                    <th>"Affected customers"</th>
                     <th>"Started"</th>
                 </tr>
             </thead>
@@ -86,6 +87,13 @@ pub fn IncidentTable(id: &'static str, rows: Vec<IncidentSummary>) -> impl IntoV
                                 <td class="title"><A href=href>{i.title}</A></td>
                                 <td class="services">{i.services.join(", ")}</td>
                                 <td><StatusBadge status=i.status /></td>
+                                <td class="affected">
+                                    {(i.customers.rows > 0).then(|| view! {
+                                        <A href=format!("/incidents/{}/customers", i.number)>
+                                            {format!("{} orgs · {} apps", i.customers.orgs, i.customers.apps)}
+                                        </A>
+                                    })}
+                                </td>
                                 <td><time datetime=i.started.iso>{i.started.text}</time></td>
                             </tr>
                         }

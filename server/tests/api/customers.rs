@@ -11,6 +11,7 @@ use app::{
         AddCustomer, CommitImport, DeleteCustomers, ListCustomers, RestoreCustomers,
         StageCustomers, UpdateCustomer,
     },
+    api::incidents::ListIncidents,
     domain::{plan_import, Customer},
 };
 use serde_json::{json, Value};
@@ -147,6 +148,12 @@ async fn an_import_preview_sorts_new_duplicate_and_bad_rows(app: &TestApp) {
     assert_eq!(commit(app, number, &import_id).await, 1);
     let table = page(app, number, "org_id", false, "", 0).await;
     assert_eq!(table["counts"], json!({ "rows": 2, "orgs": 2, "apps": 2 }));
+    // The dashboard and the status view quote the same counts.
+    let listed: Value = app.call::<ListIncidents>(&[]).await.json().await.unwrap();
+    assert_eq!(
+        listed[0]["customers"],
+        json!({ "rows": 2, "orgs": 2, "apps": 2 })
+    );
     let bodies = timeline_bodies(&incident(app, number).await);
     assert!(
         bodies.contains(&"added an affected customer (org_id 42, app_id web)".to_string()),

@@ -219,6 +219,7 @@ pub async fn list(db: &impl ConnectionTrait, tz: Tz) -> Result<Vec<IncidentSumma
         .into_iter()
         .map(|i| IncidentSummary {
             number: i.id,
+            customers: super::customers::counts_of(&i),
             services: services.remove(&i.id).unwrap_or_default(),
             title: i.title,
             severity: i.severity,
