@@ -150,7 +150,12 @@ async fn resolve_session(State(state): State<AppState>, mut req: Request, next: 
     next.run(req).await
 }
 
-fn request_user(req: &Request) -> RequestUser {
+/// The HTTP status an error stands for.
+fn error_status(err: &app::domain::AppError) -> StatusCode {
+    StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+}
+
+pub(crate) fn request_user(req: &Request) -> RequestUser {
     req.extensions()
         .get::<RequestUser>()
         .cloned()
@@ -161,7 +166,7 @@ fn request_user(req: &Request) -> RequestUser {
 async fn server_fn(State(state): State<AppState>, req: Request<Body>) -> Response {
     let user = request_user(&req);
     if let Err(err) = auth::gate(req.uri().path(), user.0.as_ref()) {
-        let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::FORBIDDEN);
+        let status = error_status(&err);
         let body = leptos::server_fn::error::FromServerFnError::ser(&err);
         return (status, [(header::CONTENT_TYPE, "application/json")], body).into_response();
     }
@@ -202,8 +207,10 @@ async fn customers_csv(
     axum::extract::Path(number): axum::extract::Path<i64>,
     req: Request<Body>,
 ) -> Response {
-    if request_user(&req).0.is_none() {
-        return (StatusCode::UNAUTHORIZED, "Sign in to export this table.").into_response();
+    let user = request_user(&req);
+    let access = app::domain::Access::SignedIn(app::domain::Permission::Read);
+    if let Err(err) = auth::allow(access, user.0.as_ref(), req.uri().path()) {
+        return (error_status(&err), "Sign in to export this table.").into_response();
     }
     match app::ssr::services::customers::export(&state.db, number, false).await {
         Ok(csv) => (
@@ -218,11 +225,7 @@ async fn customers_csv(
             csv,
         )
             .into_response(),
-        Err(err) => (
-            StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-            err.to_string(),
-        )
-            .into_response(),
+        Err(err) => (error_status(&err), err.to_string()).into_response(),
     }
 }
 

@@ -10,7 +10,7 @@ use app::{
         auth,
         services::{audit, users},
         sso::{Refused, ATTEMPT_LIFETIME},
-        AppState, RequestUser,
+        AppState,
     },
 };
 use axum::{
@@ -132,10 +132,7 @@ pub async fn callback(
 
 /// Ends the session on the server and in the browser, whichever way the person signed in.
 pub async fn logout(State(state): State<AppState>, req: Request) -> Response {
-    let user = req
-        .extensions()
-        .get::<RequestUser>()
-        .and_then(|u| u.0.clone());
+    let user = crate::request_user(&req).0;
     let cleared = match auth::end_session(&state, req.headers()).await {
         Ok(cookie) => cookie,
         Err(_) => return StatusCode::SERVICE_UNAVAILABLE.into_response(),

@@ -188,6 +188,10 @@ impl Customer {
         }
     }
 
+    pub fn set(&mut self, field: CustomerField, value: String) {
+        *self.get_mut(field) = value;
+    }
+
     fn get_mut(&mut self, field: CustomerField) -> &mut String {
         match field {
             CustomerField::OrgName => &mut self.org_name,
@@ -225,6 +229,21 @@ impl Customer {
 pub struct RowProblem {
     pub row: usize,
     pub message: String,
+}
+
+impl RowProblem {
+    /// A row the field rules refused, with each field's message.
+    pub fn invalid(row: usize, err: AppError) -> Self {
+        let message = match err {
+            AppError::Validation(fields) => fields
+                .into_iter()
+                .map(|f| f.message)
+                .collect::<Vec<_>>()
+                .join(" "),
+            other => other.to_string(),
+        };
+        Self { row, message }
+    }
 }
 
 /// A pasted block or a CSV file, read and checked row by row.
@@ -308,17 +327,7 @@ pub fn plan_import(text: &str) -> Result<ImportPlan, String> {
                     });
                 }
             }
-            Err(err) => plan.errors.push(RowProblem {
-                row,
-                message: match err {
-                    AppError::Validation(fields) => fields
-                        .into_iter()
-                        .map(|f| f.message)
-                        .collect::<Vec<_>>()
-                        .join(" "),
-                    other => other.to_string(),
-                },
-            }),
+            Err(err) => plan.errors.push(RowProblem::invalid(row, err)),
         }
     }
     Ok(plan)

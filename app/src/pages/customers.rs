@@ -362,13 +362,10 @@ fn AddRow(table: Table) -> impl IntoView {
     let fields = CustomerField::ALL.map(|_| RwSignal::new(String::new()));
     let problems = RwSignal::new(Vec::<(CustomerField, String)>::new());
     let add = move |_| {
-        let raw = Customer {
-            org_name: fields[0].get_untracked(),
-            org_id: fields[1].get_untracked(),
-            app_id: fields[2].get_untracked(),
-            campaign_id: fields[3].get_untracked(),
-            note: fields[4].get_untracked(),
-        };
+        let mut raw = Customer::default();
+        for (field, value) in CustomerField::ALL.into_iter().zip(fields) {
+            raw.set(field, value.get_untracked());
+        }
         if let Err(AppError::Validation(errors)) = Customer::parse(&raw) {
             problems.set(
                 errors

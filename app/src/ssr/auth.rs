@@ -22,13 +22,19 @@ pub struct RequestUser(pub Option<CurrentUser>);
 /// enforced. 401 when nobody is signed in, 403 when the role falls short, 404 for a
 /// path that declares no access (so a function without a prefix is unreachable).
 pub fn gate(path: &str, user: Option<&CurrentUser>) -> Result<(), AppError> {
-    match (Access::for_api_path(path), user) {
-        (None, _) => Err(AppError::NotFound(format!("the server function {path}"))),
-        (Some(Access::Public), _) => Ok(()),
-        (Some(Access::SignedIn(_)), None) => Err(AppError::Unauthorized),
-        (Some(Access::SignedIn(permission)), Some(user)) if user.role.allows(permission) => Ok(()),
-        (Some(Access::SignedIn(permission)), Some(user)) => {
-            tracing::info!(user = user.id, role = %user.role, ?permission, path, "refused");
+    let access = Access::for_api_path(path)
+        .ok_or_else(|| AppError::NotFound(format!("the server function {path}")))?;
+    allow(access, user, path)
+}
+
+/// Whether `user` has `access`; protocol routes outside `/api` (exports) ask it directly.
+pub fn allow(access: Access, user: Option<&CurrentUser>, what: &str) -> Result<(), AppError> {
+    match (access, user) {
+        (Access::Public, _) => Ok(()),
+        (Access::SignedIn(_), None) => Err(AppError::Unauthorized),
+        (Access::SignedIn(permission), Some(user)) if user.role.allows(permission) => Ok(()),
+        (Access::SignedIn(permission), Some(user)) => {
+            tracing::info!(user = user.id, role = %user.role, ?permission, what, "refused");
             Err(AppError::Forbidden)
         }
     }

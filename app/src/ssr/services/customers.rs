@@ -475,10 +475,7 @@ pub async fn stage(
     for (row_number, raw) in rows {
         match Customer::parse(raw) {
             Ok(customer) => valid.push((*row_number, customer)),
-            Err(err) => report.errors.push(RowProblem {
-                row: *row_number,
-                message: err.to_string(),
-            }),
+            Err(err) => report.errors.push(RowProblem::invalid(*row_number, err)),
         }
     }
     // Rows already in the table (the unique index answers each org_id list).
@@ -489,23 +486,10 @@ pub async fn stage(
         .into_iter()
         .collect();
     let mut taken = existing_keys(db, number, org_ids).await?;
-    let now = Utc::now();
     let mut fresh = Vec::with_capacity(valid.len());
-    let mut described = Vec::with_capacity(valid.len());
     for (row_number, customer) in valid {
         if taken.insert(customer.key()) {
-            described.push((row_number, customer.describe()));
-            fresh.push(staged::ActiveModel {
-                import_id: Set(import_id.to_string()),
-                row_number: Set(row_number as i64),
-                incident_id: Set(number),
-                org_name: Set(customer.org_name),
-                org_id: Set(customer.org_id),
-                app_id: Set(customer.app_id),
-                campaign_id: Set(customer.campaign_id),
-                note: Set(customer.note),
-                created_at: Set(now),
-            });
+            fresh.push((row_number, customer));
         } else {
             report.existing.push(RowProblem {
                 row: row_number,
@@ -515,12 +499,15 @@ pub async fn stage(
     }
     // Rows repeating one an earlier batch staged are left out by the staging table's
     // unique index; RETURNING says which went in.
-    let staged_rows = insert_staged(db, fresh).await?;
-    for (row_number, description) in described {
-        if !staged_rows.contains(&(row_number as i64)) {
+    let staged_rows = insert_staged(db, import_id, number, &fresh).await?;
+    for (row_number, customer) in &fresh {
+        if !staged_rows.contains(&(*row_number as i64)) {
             report.existing.push(RowProblem {
-                row: row_number,
-                message: format!("Repeats a row of this import ({description}): skipped."),
+                row: *row_number,
+                message: format!(
+                    "Repeats a row of this import ({}): skipped.",
+                    customer.describe()
+                ),
             });
         }
     }
@@ -572,31 +559,27 @@ async fn existing_keys(
 }
 
 /// Inserts staged rows, skipping any whose customer the import already holds; returns
-/// the row numbers that went in. PostgreSQL gets the whole batch as seven arrays
-/// (UNNEST): binding 27,000 scalar parameters a statement cost it more than the insert.
+/// the row numbers that went in. PostgreSQL gets the whole batch as arrays (UNNEST):
+/// binding 27,000 scalar parameters a statement cost it more than the insert.
 async fn insert_staged(
     db: &impl ConnectionTrait,
-    fresh: Vec<staged::ActiveModel>,
+    import_id: &str,
+    number: i64,
+    fresh: &[(usize, Customer)],
 ) -> Result<HashSet<i64>, AppError> {
     let mut staged_rows: HashSet<i64> = HashSet::with_capacity(fresh.len());
     if fresh.is_empty() {
         return Ok(staged_rows);
     }
+    let now = Utc::now();
     if db.get_database_backend() == DbBackend::Postgres {
-        let value = |v: &sea_orm::ActiveValue<String>| v.clone().unwrap();
-        let first = &fresh[0];
-        let import_id = value(&first.import_id);
-        let incident_id = first.incident_id.clone().unwrap();
-        let created_at = first.created_at.clone().unwrap();
-        let rows: Vec<i64> = fresh
-            .iter()
-            .map(|m| m.row_number.clone().unwrap())
-            .collect();
-        let column = |pick: fn(&staged::ActiveModel) -> &sea_orm::ActiveValue<String>| {
+        let rows: Vec<i64> = fresh.iter().map(|(n, _)| *n as i64).collect();
+        let column = |field: CustomerField| -> sea_orm::Value {
             fresh
                 .iter()
-                .map(|m| value(pick(m)))
+                .map(|(_, c)| c.get(field).to_string())
                 .collect::<Vec<String>>()
+                .into()
         };
         let statement = Statement::from_sql_and_values(
             DbBackend::Postgres,
@@ -609,14 +592,14 @@ async fn insert_staged(
                RETURNING row_number"#,
             [
                 import_id.into(),
-                incident_id.into(),
-                created_at.into(),
+                number.into(),
+                now.into(),
                 rows.into(),
-                column(|m| &m.org_name).into(),
-                column(|m| &m.org_id).into(),
-                column(|m| &m.app_id).into(),
-                column(|m| &m.campaign_id).into(),
-                column(|m| &m.note).into(),
+                column(CustomerField::OrgName),
+                column(CustomerField::OrgId),
+                column(CustomerField::AppId),
+                column(CustomerField::CampaignId),
+                column(CustomerField::Note),
             ],
         );
         for returned in db.query_all_raw(statement).await? {
@@ -625,7 +608,18 @@ async fn insert_staged(
         return Ok(staged_rows);
     }
     for chunk in fresh.chunks(INSERT_CHUNK) {
-        let keys = staged::Entity::insert_many(chunk.to_vec())
+        let models = chunk.iter().map(|(row_number, c)| staged::ActiveModel {
+            import_id: Set(import_id.to_string()),
+            row_number: Set(*row_number as i64),
+            incident_id: Set(number),
+            org_name: Set(c.org_name.clone()),
+            org_id: Set(c.org_id.clone()),
+            app_id: Set(c.app_id.clone()),
+            campaign_id: Set(c.campaign_id.clone()),
+            note: Set(c.note.clone()),
+            created_at: Set(now),
+        });
+        let keys = staged::Entity::insert_many(models)
             .on_conflict(
                 OnConflict::columns([
                     staged::Column::ImportId,
