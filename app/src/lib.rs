@@ -1,6 +1,9 @@
 //! Stormwatch's application: routes, pages and server functions, shared by the
 //! server (feature `ssr`) and the browser bundle (feature `hydrate`).
 
+// The incident page's views are deep types; hydrating them asynchronously needs room.
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod components;
 pub mod domain;
@@ -18,8 +21,8 @@ use leptos_router::{
 };
 use pages::{
     customers::CustomersPage, dashboard::DashboardPage, declare::DeclarePage,
-    incident::IncidentPage, login::LoginPage, not_found::NotFound, status::StatusPage,
-    users::UsersPage,
+    incident::IncidentPage, login::LoginPage, not_found::NotFound, sources::SourcesPage,
+    status::StatusPage, users::UsersPage,
 };
 
 /// The HTML document the server renders around the app.
@@ -64,6 +67,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                     <Route path=path!("/status") view=StatusPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/users") view=UsersPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/sources") view=SourcesPage ssr=SsrMode::Async />
                     <Route path=path!("/incidents/new") view=DeclarePage ssr=SsrMode::Async />
                     <Route path=path!("/incidents/:number") view=IncidentPage ssr=SsrMode::Async />
                     <Route path=path!("/incidents/:number/customers") view=CustomersPage ssr=SsrMode::Async />

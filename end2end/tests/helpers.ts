@@ -1,4 +1,4 @@
-import { expect, type Page } from "@playwright/test";
+import { expect, type Browser, type Page } from "@playwright/test";
 
 /** Waits until the WASM bundle has hydrated the page (App marks `body[data-hydrated]`). */
 export async function hydrated(page: Page) {
@@ -35,4 +35,38 @@ export async function signInWithGoogle(page: Page, email: string) {
   await page.getByRole("link", { name: "Sign in with Google" }).click();
   await page.waitForURL((url) => !url.pathname.startsWith("/auth/"));
   await page.unroute("**/auth/login");
+}
+
+/** Waits until the page follows the live stream (the "Live" badge). */
+export async function live(page: Page) {
+  await hydrated(page);
+  await expect(page.locator("#live-status")).toHaveAttribute("data-state", "live");
+}
+
+/**
+ * Adds an alert source through the admin page, in a browser context of its own, and
+ * returns the webhook URL it shows once.
+ */
+export async function addSource(browser: Browser, baseURL: string | undefined, name: string, service: string, kind = "generic") {
+  const context = await browser.newContext({ baseURL });
+  const page = await context.newPage();
+  await signIn(page, "Ada Admin", "admin");
+  await page.goto("/admin/sources");
+  await hydrated(page);
+  const form = page.locator("#add-source-form");
+  await form.getByLabel("Kind").selectOption(kind);
+  await form.getByLabel("Name", { exact: true }).fill(name);
+  await form.getByLabel("Default service").fill(service);
+  await form.getByRole("button", { name: "Add source" }).click();
+  const url = await page.locator("#issued-url").inputValue();
+  await expect(page.locator(`tr.source-row[data-source="${name}"]`)).toBeVisible();
+  await context.close();
+  return url;
+}
+
+/** Posts an alert as a monitoring tool would: no browser, no cookies. */
+export async function deliver(url: string, alert: object) {
+  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(alert) });
+  expect(res.status, await res.clone().text()).toBe(200);
+  return res.json();
 }

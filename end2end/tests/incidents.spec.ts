@@ -4,7 +4,7 @@ import { hydrated, signIn, unique } from "./helpers";
 test("a responder declares an incident, moves it to resolved and reads the timeline", async ({ page }) => {
   await signIn(page, "Ada Responder");
   await hydrated(page);
-  await page.getByRole("link", { name: "Declare incident" }).click();
+  await page.getByRole("navigation").getByRole("link", { name: "Declare incident" }).click();
   await expect(page.getByRole("heading", { name: "Declare an incident" })).toBeVisible();
 
   // A start time in the future is refused next to its field, and the form keeps what was typed.

@@ -41,7 +41,7 @@ test("an admin promotes a viewer, who may then declare; disabling them signs the
   // The change applies on the viewer's next click, with no new sign-in.
   await viewer.goto("/");
   await expect(viewer).toHaveURL(/\/$/);
-  await expect(viewer.getByRole("link", { name: "Declare incident" })).toBeVisible();
+  await expect(viewer.getByRole("navigation").getByRole("link", { name: "Declare incident" })).toBeVisible();
 
   await row.getByRole("button", { name: "Disable" }).click();
   await expect(row.locator(".access")).toHaveText("Disabled");

@@ -12,6 +12,10 @@ mod m20261124_000004_create_incidents;
 mod m20261124_000005_create_timeline_events;
 mod m20261124_000006_create_sign_in_and_audit;
 mod m20261124_000007_create_affected_customers;
+mod m20261125_000001_create_alerts;
+mod m20261125_000002_create_live_events;
+mod m20261125_000003_extend_the_channel;
+mod m20261125_000004_audit_alert_sources;
 
 pub struct Migrator;
 
@@ -26,6 +30,10 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000005_create_timeline_events::Migration),
             Box::new(m20261124_000006_create_sign_in_and_audit::Migration),
             Box::new(m20261124_000007_create_affected_customers::Migration),
+            Box::new(m20261125_000001_create_alerts::Migration),
+            Box::new(m20261125_000002_create_live_events::Migration),
+            Box::new(m20261125_000003_extend_the_channel::Migration),
+            Box::new(m20261125_000004_audit_alert_sources::Migration),
         ]
     }
 }

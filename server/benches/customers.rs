@@ -8,6 +8,8 @@
 //! postgres://postgres@127.0.0.1:5432/test; a fresh database, dropped afterwards).
 //! Prints figures; asserts nothing about time.
 
+mod common;
+
 use app::{
     api::{customers::STAGE_BATCH, session::CurrentUser},
     domain::{plan_import, Role},
@@ -18,7 +20,7 @@ use app::{
     },
 };
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, Database, DatabaseConnection, Set};
+use sea_orm::{ActiveModelTrait, DatabaseConnection, Set};
 use std::time::{Duration, Instant};
 
 const ROWS: usize = 100_000;
@@ -39,34 +41,9 @@ async fn main() {
     );
     assert_eq!(plan.valid.len(), ROWS);
 
-    let sqlite_path =
-        std::env::temp_dir().join(format!("stormwatch-bench-{}.db", uuid::Uuid::new_v4()));
-    let sqlite = format!("sqlite://{}", sqlite_path.display());
-    run("SQLite", &sqlite, &plan.valid).await;
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", sqlite_path.display()));
-    }
-
-    let admin_url = std::env::var("TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
-    let name = format!("stormwatch_bench_{}", uuid::Uuid::new_v4().simple());
-    match Database::connect(&admin_url).await {
-        Ok(admin) => {
-            admin
-                .execute_unprepared(&format!("CREATE DATABASE {name}"))
-                .await
-                .unwrap();
-            let base = admin_url
-                .rsplit_once('/')
-                .map_or(admin_url.as_str(), |(b, _)| b);
-            run("PostgreSQL", &format!("{base}/{name}"), &plan.valid).await;
-            admin
-                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .await
-                .ok();
-        }
-        Err(e) => println!("PostgreSQL at {admin_url} is unreachable ({e}): skipped"),
-    }
+    let plan = &plan;
+    common::on_both_databases(|backend, url| async move { run(backend, &url, &plan.valid).await })
+        .await;
 }
 
 fn sheet() -> String {

@@ -1,17 +1,22 @@
 //! The Stormwatch server: configuration, the axum router around the Leptos app,
-//! and the protocol routes (health, later OAuth and webhooks).
+//! and the protocol routes (health, sign-in, alert webhooks, the live stream).
 
+pub mod cli;
 pub mod config;
+mod live;
 mod sign_in;
+mod webhooks;
 
 use app::{
+    api::{live::LIVE_PATH, sources::WEBHOOKS},
+    domain::MAX_DELIVERY_BYTES,
     shell,
-    ssr::{auth, sso, AppState, AuthSettings, RequestUser},
+    ssr::{auth, ingest::Ingest, live::Hub, sso, AppState, AuthSettings, RequestUser},
     App,
 };
 use axum::{
     body::Body,
-    extract::{Request, State},
+    extract::{DefaultBodyLimit, Request, State},
     http::{header, Method, StatusCode},
     middleware::{self, Next},
     response::{IntoResponse, Redirect, Response},
@@ -45,12 +50,7 @@ pub async fn build_app(
     listen_addr: std::net::SocketAddr,
 ) -> Result<(Router, AppState), StartError> {
     config.check()?;
-    let db = app::ssr::db::connect(&config.database_url)
-        .await
-        .map_err(|source| StartError::Database {
-            url: redact(&config.database_url),
-            source,
-        })?;
+    let db = open_database(config).await?;
     let leptos_options = LeptosOptions::builder()
         .output_name("stormwatch")
         .site_root(config.site_root.as_str())
@@ -75,6 +75,8 @@ pub async fn build_app(
         _ => None,
     };
     let routes = generate_route_list(App);
+    let live = Hub::start(db.clone());
+    let ingest = Ingest::start(db.clone(), live.clone());
     let state = AppState {
         leptos_options,
         db,
@@ -87,6 +89,10 @@ pub async fn build_app(
         }),
         sso,
         routes: Arc::new(routes.clone()),
+        public_url: Arc::from(config.public_url.trim_end_matches('/')),
+        live,
+        ingest,
+        sources: Arc::default(),
     };
     let site = ServeDir::new(&config.site_root)
         .append_index_html_on_directories(false)
@@ -98,6 +104,15 @@ pub async fn build_app(
         .route("/auth/callback", get(sign_in::callback))
         .route("/auth/logout", post(sign_in::logout))
         .route("/incidents/{number}/customers.csv", get(customers_csv))
+        .route(LIVE_PATH, get(live::stream))
+        .route(
+            &format!("{WEBHOOKS}/{{public_id}}"),
+            post(webhooks::signed).layer(DefaultBodyLimit::max(MAX_DELIVERY_BYTES)),
+        )
+        .route(
+            &format!("{WEBHOOKS}/{{public_id}}/{{secret}}"),
+            post(webhooks::with_secret).layer(DefaultBodyLimit::max(MAX_DELIVERY_BYTES)),
+        )
         .leptos_routes_with_handler(routes, get(render_page))
         .fallback_service(site)
         .layer(middleware::from_fn_with_state(
@@ -114,6 +129,16 @@ pub async fn build_app(
     Ok((router, state))
 }
 
+/// Opens (and migrates) the database `DATABASE_URL` names; the error names the variable.
+pub async fn open_database(config: &Config) -> Result<sea_orm::DatabaseConnection, StartError> {
+    app::ssr::db::connect(&config.database_url)
+        .await
+        .map_err(|source| StartError::Database {
+            url: redact(&config.database_url),
+            source,
+        })
+}
+
 /// Binds, serves until Ctrl-C or SIGTERM, then drains in-flight requests.
 pub async fn run(config: Config) -> Result<(), StartError> {
     let listener = tokio::net::TcpListener::bind(config.site_addr)
@@ -126,10 +151,14 @@ pub async fn run(config: Config) -> Result<(), StartError> {
         addr: config.site_addr,
         source,
     })?;
-    let (router, _) = build_app(&config, addr).await?;
+    let (router, state) = build_app(&config, addr).await?;
     tracing::info!(%addr, dev_login = config.dev_login, "Stormwatch is listening on http://{addr}");
     axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            // Live streams never end on their own; they must for the server to.
+            state.live.close();
+        })
         .await
         .map_err(|source| StartError::Listen { addr, source })
 }
@@ -137,7 +166,10 @@ pub async fn run(config: Config) -> Result<(), StartError> {
 /// Looks up the session cookie once per request and hands the user on.
 async fn resolve_session(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let path = req.uri().path();
-    let needs_user = !(path.starts_with("/pkg/") || path == "/healthz" || path == "/favicon.svg");
+    let needs_user = !(path.starts_with("/pkg/")
+        || path == "/healthz"
+        || path == "/favicon.svg"
+        || webhooks::is_webhook(path));
     let user = if needs_user {
         match auth::user_from_headers(&state.db, &state.auth, req.headers()).await {
             Ok(user) => user,
@@ -151,7 +183,7 @@ async fn resolve_session(State(state): State<AppState>, mut req: Request, next: 
 }
 
 /// The HTTP status an error stands for.
-fn error_status(err: &app::domain::AppError) -> StatusCode {
+pub(crate) fn error_status(err: &app::domain::AppError) -> StatusCode {
     StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
 }
 

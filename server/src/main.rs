@@ -1,18 +1,34 @@
+use clap::Parser;
+use server::cli::{Cli, Command};
 use std::process::ExitCode;
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    let cli = Cli::parse();
     server::init_tracing();
-    let result = match server::Config::from_env() {
-        Ok(config) => server::run(config).await,
-        Err(err) => Err(err.into()),
+    let config = match server::Config::from_env() {
+        Ok(config) => config,
+        Err(err) => return fail(err),
     };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(err) => {
-            // One clear line, for people and for process supervisors.
-            eprintln!("stormwatch: {err}");
-            ExitCode::FAILURE
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => match server::run(config).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(err) => fail(err),
+        },
+        Command::Sources { json, action } => {
+            match server::cli::sources(&config, action, json).await {
+                Ok(output) => {
+                    print!("{output}");
+                    ExitCode::SUCCESS
+                }
+                Err(err) => fail(err),
+            }
         }
     }
+}
+
+/// One clear line, for people and for process supervisors.
+fn fail(err: impl std::fmt::Display) -> ExitCode {
+    eprintln!("stormwatch: {err}");
+    ExitCode::FAILURE
 }

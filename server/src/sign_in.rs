@@ -200,15 +200,15 @@ fn with_cookies<const N: usize>(mut response: Response, cookies: [Cookie<'static
 
 /// Refuses state-changing requests sent by other sites. Browsers say where a request
 /// comes from in `Sec-Fetch-Site` (and older ones in `Origin`); a request with neither
-/// is not from a browser, so no victim's cookies ride along. Webhooks (`/hooks/`)
-/// authenticate by their secret instead.
+/// is not from a browser, so no victim's cookies ride along. Webhooks authenticate by
+/// their secret instead.
 pub async fn same_origin_only(
     State(public_origin): State<std::sync::Arc<str>>,
     req: Request,
     next: Next,
 ) -> Response {
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
-        || req.uri().path().starts_with("/hooks/");
+        || crate::webhooks::is_webhook(req.uri().path());
     if safe || is_same_origin(req.headers(), &public_origin) {
         return next.run(req).await;
     }

@@ -4,9 +4,13 @@
 //! `/api/respond`, `/api/admin`: see `domain::Access`); the server's gate checks the
 //! caller's role against it before the function runs, and refuses any other path.
 
+pub mod alerts;
+pub mod channel;
 pub mod customers;
 pub mod incidents;
+pub mod live;
 pub mod session;
+pub mod sources;
 pub mod users;
 
 use serde::{Deserialize, Serialize};

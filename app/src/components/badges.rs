@@ -14,3 +14,8 @@ pub fn SeverityBadge(severity: Severity) -> impl IntoView {
 pub fn StatusBadge(status: Status) -> impl IntoView {
     view! { <span class=format!("badge status status-{}", status.as_str())>{status.label()}</span> }
 }
+
+#[component]
+pub fn AlertStateBadge(state: crate::domain::AlertState) -> impl IntoView {
+    view! { <span class=format!("badge alert-state alert-state-{}", state.as_str())>{state.label()}</span> }
+}

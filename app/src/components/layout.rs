@@ -15,6 +15,19 @@ pub fn can(permission: Permission) -> Signal<bool> {
     })
 }
 
+/// The signed-in user, for a page's Suspend to await before it renders anything that
+/// depends on the role ([`can`], [`my_id`]): then the browser hydrates the same branch the
+/// server rendered, instead of racing the user's arrival.
+pub fn user() -> UserResource {
+    expect_context::<UserResource>()
+}
+
+/// The signed-in user's id (None before the user is known, or for nobody).
+pub fn my_id() -> Signal<Option<i64>> {
+    let user = expect_context::<UserResource>();
+    Signal::derive(move || user.get().and_then(Result::ok).flatten().map(|u| u.id))
+}
+
 #[component]
 pub fn Header() -> impl IntoView {
     let user = expect_context::<UserResource>();
@@ -35,6 +48,7 @@ pub fn Header() -> impl IntoView {
                                     <A href="/status">"Status"</A>
                                     <Show when=move || admin>
                                         <A href="/admin/users">"Users"</A>
+                                        <A href="/admin/sources">"Alert sources"</A>
                                     </Show>
                                     <Show when=move || responder>
                                         <A href="/incidents/new" attr:class="button primary">
@@ -88,8 +102,9 @@ pub fn RequirePermission(permission: Permission, children: ChildrenFn) -> impl I
     }
 }
 
+/// "Not allowed", with a 403 when rendered on the server.
 #[component]
-fn NotAllowed() -> impl IntoView {
+pub fn NotAllowed() -> impl IntoView {
     #[cfg(feature = "ssr")]
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.set_status(http::StatusCode::FORBIDDEN);

@@ -1,6 +1,8 @@
 //! Pieces several pages share.
 
+pub mod alerts;
 pub mod badges;
 pub mod browser;
 pub mod form;
 pub mod layout;
+pub mod live;

@@ -161,6 +161,17 @@ pub enum AuditAction {
     UserDisabled,
     #[cfg_attr(feature = "ssr", sea_orm(string_value = "user_enabled"))]
     UserEnabled,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "source_added"))]
+    SourceAdded,
+    /// A source's default service or PagerDuty signing secret changed.
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "source_changed"))]
+    SourceChanged,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "source_rotated"))]
+    SourceRotated,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "source_disabled"))]
+    SourceDisabled,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "source_enabled"))]
+    SourceEnabled,
 }
 
 impl AuditAction {
@@ -172,6 +183,11 @@ impl AuditAction {
             AuditAction::RoleChanged => "role changed",
             AuditAction::UserDisabled => "user disabled",
             AuditAction::UserEnabled => "user enabled",
+            AuditAction::SourceAdded => "alert source added",
+            AuditAction::SourceChanged => "alert source changed",
+            AuditAction::SourceRotated => "alert source secret rotated",
+            AuditAction::SourceDisabled => "alert source disabled",
+            AuditAction::SourceEnabled => "alert source enabled",
         }
     }
 }

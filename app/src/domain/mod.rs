@@ -1,6 +1,7 @@
 //! Types and rules shared by the browser, the server and the database. No I/O.
 
 mod access;
+mod alert;
 mod customer;
 mod error;
 mod incident;
@@ -9,6 +10,11 @@ mod timeline;
 mod user;
 
 pub use access::{Access, AuditAction, Refusal, SignInPolicy};
+pub use alert::{
+    optional_service, parse_delivery, AlertState, Delivery, IncomingAlert, NewSource, Signature,
+    SigningSecret, SourceDraft, SourceKind, SourceName, MAX_ALERTS_PER_DELIVERY,
+    MAX_DELIVERY_BYTES,
+};
 pub use customer::{
     plan_import, write_sheet, Customer, CustomerField, CustomerKey, ImportPlan, RowProblem,
     MAX_ID_LEN, MAX_IMPORT_ROWS, MAX_NOTE_LEN, MAX_ORG_NAME_LEN,
@@ -19,5 +25,5 @@ pub use incident::{
     MAX_SERVICE_NAME_LEN, MAX_SUMMARY_LEN, MAX_TITLE_LEN,
 };
 pub use role::{Permission, Role};
-pub use timeline::{Channel, EventKind};
+pub use timeline::{Channel, EventKind, MessageBody, MAX_MESSAGE_LEN};
 pub use user::{parse_email, parse_name, DevLogin, MAX_EMAIL_LEN, MAX_NAME_LEN};

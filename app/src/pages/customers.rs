@@ -95,10 +95,12 @@ fn CustomersTable(number: i64) -> impl IntoView {
             list_customers(number, sort, descending, filter, page)
         },
     );
+    let user = crate::components::layout::user();
     view! {
         <section class="page" id="customers">
             <Transition fallback=|| view! { <p class="loading">"Loading affected customers…"</p> }>
                 {move || Suspend::new(async move {
+                    let _ = user.await;
                     match rows.await {
                         Ok(page) => view! { <Loaded page table /> }.into_any(),
                         Err(AppError::NotFound(what)) => view! { <Missing what /> }.into_any(),

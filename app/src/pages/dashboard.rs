@@ -1,27 +1,75 @@
 use crate::{
-    api::incidents::{list_incidents, IncidentSummary},
+    api::{
+        alerts::{list_feed, AlertView, AttachAlert, FeedGroup},
+        incidents::{list_incidents, IncidentSummary},
+        live::LiveChange,
+    },
     components::{
+        alerts::AlertLine,
         badges::{SeverityBadge, StatusBadge},
-        layout::can,
+        form::{action_error, FormMessage},
+        layout::{can, user},
+        live::{debounced_bump, LiveBadge, LiveLink, LiveMessage},
     },
     domain::Permission,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
+use std::{collections::HashMap, time::Duration};
+
+/// Fetches after a burst of changes wait this long for the burst to end.
+pub const QUIET: Duration = Duration::from_millis(250);
+
+/// Feed groups pushed by the stream since the page's read, with the event that carried them.
+type Pushed = HashMap<(i64, String), (i64, FeedGroup)>;
 
 #[component]
 pub fn DashboardPage() -> impl IntoView {
-    let incidents = Resource::new(|| (), |_| list_incidents());
+    let incidents_version = RwSignal::new(0u64);
+    let feed_version = RwSignal::new(0u64);
+    let incidents = Resource::new(move || incidents_version.get(), |_| list_incidents());
+    let feed = Resource::new(move || feed_version.get(), |_| list_feed());
+    let pushed = RwSignal::new(Pushed::new());
+    let link = LiveLink::new();
+    let refetch_incidents = debounced_bump(incidents_version, QUIET);
+    Effect::new(move |_| {
+        let Some(Ok(read)) = feed.get() else { return };
+        let refetch_incidents = refetch_incidents.clone();
+        link.follow(read.cursor, move |message| match message {
+            LiveMessage::Batch(batch) => {
+                let mut incidents_changed = false;
+                for change in batch.changes {
+                    match change {
+                        LiveChange::Feed(group) => {
+                            pushed.update(|p| {
+                                p.insert(group.key(), (batch.id, group));
+                            });
+                        }
+                        LiveChange::Incident(_) => incidents_changed = true,
+                    }
+                }
+                if incidents_changed {
+                    refetch_incidents();
+                }
+            }
+            LiveMessage::Resync => {
+                feed_version.update(|v| *v += 1);
+                incidents_version.update(|v| *v += 1);
+            }
+        });
+    });
     let responder = can(Permission::Respond);
+    let user = user();
     view! {
         <Title text="Dashboard" />
         <section class="page">
             <Transition fallback=|| view! { <p class="loading">"Loading incidents…"</p> }>
                 {move || Suspend::new(async move {
+                    let _ = user.await;
                     match incidents.await {
                         Ok(all) => {
-                            let (open, resolved): (Vec<_>, Vec<_>) = all.into_iter().partition(|i| i.status.is_open());
+                            let open: Vec<_> = all.into_iter().filter(|i| i.status.is_open()).collect();
                             view! {
                                 <h1>"Open incidents"</h1>
                                 {if open.is_empty() {
@@ -43,12 +91,87 @@ pub fn DashboardPage() -> impl IntoView {
                                 } else {
                                     view! { <IncidentTable id="open-incidents" rows=open /> }.into_any()
                                 }}
-                                <h2>"Recently resolved"</h2>
-                                {if resolved.is_empty() {
-                                    view! { <p class="empty-state hint">"No resolved incidents yet."</p> }.into_any()
-                                } else {
-                                    view! { <IncidentTable id="resolved-incidents" rows=resolved /> }.into_any()
-                                }}
+                            }
+                                .into_any()
+                        }
+                        Err(e) => view! { <p class="form-error">{e.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+
+            <LiveFeed feed pushed incidents link />
+
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let resolved: Vec<_> = incidents.await.unwrap_or_default().into_iter().filter(|i| !i.status.is_open()).collect();
+                    view! {
+                        <h2>"Recently resolved"</h2>
+                        {if resolved.is_empty() {
+                            view! { <p class="empty-state hint">"No resolved incidents yet."</p> }.into_any()
+                        } else {
+                            view! { <IncidentTable id="resolved-incidents" rows=resolved /> }.into_any()
+                        }}
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+    .into_any()
+}
+
+/// Alerts grouped by source and service, as they arrive.
+#[component]
+fn LiveFeed(
+    feed: Resource<Result<crate::api::alerts::Feed, crate::domain::AppError>>,
+    pushed: RwSignal<Pushed>,
+    incidents: Resource<Result<Vec<IncidentSummary>, crate::domain::AppError>>,
+    link: LiveLink,
+) -> impl IntoView {
+    let attach = ServerAction::<AttachAlert>::new();
+    let attach_error = action_error(attach);
+    let responder = can(Permission::Respond);
+    let user = user();
+    // The open incidents an alert may be attached to, kept current with the list above.
+    let open = Signal::derive(move || {
+        incidents
+            .get()
+            .and_then(Result::ok)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|i| i.status.is_open())
+            .map(|i| (i.number, i.title))
+            .collect::<Vec<_>>()
+    });
+    view! {
+        <section class="feed" id="live-feed" aria-label="Live feed">
+            <header class="feed-head">
+                <h2>"Live feed"</h2>
+                <LiveBadge link />
+            </header>
+            <FormMessage error=attach_error />
+            <Transition fallback=|| view! { <p class="loading">"Loading alerts…"</p> }>
+                {move || Suspend::new(async move {
+                    let _ = user.await;
+                    match feed.await {
+                        Ok(read) => {
+                            let groups = Memo::new(move |_| merged(&read.groups, read.cursor, &pushed.get()));
+                            view! {
+                                <Show
+                                    when=move || !groups.read().is_empty()
+                                    fallback=|| view! {
+                                        <p class="empty-state hint" id="no-alerts">
+                                            "No alerts in the last 24 hours. Monitoring tools post to the alert sources an admin sets up."
+                                        </p>
+                                    }
+                                >
+                                    <div class="feed-groups">
+                                        <For
+                                            each=move || groups.get()
+                                            key=|g| (g.source_id, g.service.clone(), g.firing, g.untriaged, g.latest.iter().map(|a| (a.id, a.occurrences, a.incident)).collect::<Vec<_>>())
+                                            children=move |g| view! { <Group group=g open attach responder /> }
+                                        />
+                                    </div>
+                                </Show>
                             }
                                 .into_any()
                         }
@@ -58,6 +181,105 @@ pub fn DashboardPage() -> impl IntoView {
             </Transition>
         </section>
     }
+    .into_any()
+}
+
+/// The page's groups with what the stream pushed since the read laid over them, in the
+/// feed's order.
+fn merged(read: &[FeedGroup], cursor: i64, pushed: &Pushed) -> Vec<FeedGroup> {
+    let mut groups: HashMap<(i64, String), FeedGroup> =
+        read.iter().map(|g| (g.key(), g.clone())).collect();
+    for (key, (event, group)) in pushed {
+        if *event > cursor {
+            groups.insert(key.clone(), group.clone());
+        }
+    }
+    let mut groups: Vec<FeedGroup> = groups.into_values().collect();
+    groups.sort_by(FeedGroup::feed_order);
+    groups
+}
+
+#[component]
+fn Group(
+    group: FeedGroup,
+    open: Signal<Vec<(i64, String)>>,
+    attach: ServerAction<AttachAlert>,
+    responder: Signal<bool>,
+) -> impl IntoView {
+    let more = group
+        .firing
+        .saturating_sub(group.latest.iter().filter(|a| a.state.is_firing()).count() as u64);
+    let service = if group.service.is_empty() {
+        "no service".to_string()
+    } else {
+        group.service.clone()
+    };
+    let open_now = group.untriaged > 0 || group.firing > 0;
+    view! {
+        <details
+            class="feed-group"
+            class:quiet=group.firing == 0
+            open=open_now
+            data-source=group.source.clone()
+            data-service=group.service.clone()
+        >
+            <summary>
+                <span class="group-name">
+                    <strong>{group.source.clone()}</strong>
+                    " · "
+                    <span class="service">{service}</span>
+                </span>
+                <span class="group-counts">
+                    <span class="firing-count">{format!("{} firing", group.firing)}</span>
+                    {(group.untriaged > 0).then(|| view! {
+                        " · " <span class="untriaged-count">{format!("{} untriaged", group.untriaged)}</span>
+                    })}
+                </span>
+            </summary>
+            <ul class="alerts">
+                {group.latest.into_iter().map(|a| view! { <AlertItem alert=a open attach responder /> }).collect_view()}
+            </ul>
+            {(more > 0).then(|| view! { <p class="hint more">{format!("and {more} more firing")}</p> })}
+        </details>
+    }
+    .into_any()
+}
+
+#[component]
+fn AlertItem(
+    alert: AlertView,
+    open: Signal<Vec<(i64, String)>>,
+    attach: ServerAction<AttachAlert>,
+    responder: Signal<bool>,
+) -> impl IntoView {
+    let id = alert.id;
+    let untriaged = alert.incident.is_none() && alert.state.is_firing();
+    let class = format!("alert alert-{}", alert.state.as_str());
+    view! {
+        <li class=class data-alert=id>
+            <AlertLine alert />
+            <Show when=move || untriaged && responder.get()>
+                <div class="triage">
+                    <A href=format!("/incidents/new?alert={id}") attr:class="button small">"Declare incident"</A>
+                    <Show when=move || !open.get().is_empty()>
+                        <ActionForm action=attach attr:class="inline-form attach-form">
+                            <input type="hidden" name="alert" value=id />
+                            <label>
+                                <span class="visually-hidden">"Incident"</span>
+                                <select name="number" aria-label="Attach to incident">
+                                    {move || open.get().into_iter().map(|(n, title)| view! {
+                                        <option value=n>{format!("#{n} {title}")}</option>
+                                    }).collect_view()}
+                                </select>
+                            </label>
+                            <button type="submit" class="button small">"Attach to incident"</button>
+                        </ActionForm>
+                    </Show>
+                </div>
+            </Show>
+        </li>
+    }
+    .into_any()
 }
 
 #[component]
@@ -102,4 +324,5 @@ pub fn IncidentTable(id: &'static str, rows: Vec<IncidentSummary>) -> impl IntoV
             </tbody>
         </table>
     }
+    .into_any()
 }

@@ -1,28 +1,67 @@
 use crate::{
-    api::incidents::{list_service_names, DeclareIncident},
+    api::{
+        alerts::{get_alert, AlertView},
+        incidents::{list_service_names, DeclareIncident},
+    },
     components::{
         form::{action_error, FieldMessage, FormMessage},
-        layout::RequirePermission,
+        layout::{user, NotAllowed},
     },
     domain::{Permission, Severity, MAX_SUMMARY_LEN, MAX_TITLE_LEN},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
+use leptos_router::{components::A, hooks::use_query_map};
 
+/// Declaring from an untriaged alert (`?alert=ID`) starts from its title, service and
+/// severity, and attaches it. One Suspense waits for the user and the alert together, so
+/// the form hydrates at once (a nested one would leave it hydrating while a quick user
+/// already submits it).
 #[component]
 pub fn DeclarePage() -> impl IntoView {
+    let user = user();
+    let query = use_query_map();
+    let from_alert = Resource::new(
+        move || {
+            query
+                .read()
+                .get("alert")
+                .and_then(|a| a.parse::<i64>().ok())
+        },
+        |id| async move {
+            match id {
+                Some(id) => get_alert(id).await.ok(),
+                None => None,
+            }
+        },
+    );
     view! {
         <Title text="Declare an incident" />
-        <RequirePermission permission=Permission::Respond>
-            <DeclareForm />
-        </RequirePermission>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let allowed = user
+                    .await
+                    .ok()
+                    .flatten()
+                    .is_some_and(|u| u.role.allows(Permission::Respond));
+                let alert = from_alert.await;
+                if allowed {
+                    view! { <Form alert /> }.into_any()
+                } else {
+                    view! { <NotAllowed /> }.into_any()
+                }
+            })}
+        </Suspense>
     }
 }
 
 #[component]
-fn DeclareForm() -> impl IntoView {
+fn Form(alert: Option<AlertView>) -> impl IntoView {
     let declare = ServerAction::<DeclareIncident>::new();
+    let default_severity = alert
+        .as_ref()
+        .and_then(|a| a.severity)
+        .unwrap_or(Severity::Sev2);
     let error = action_error(declare);
     let known_services = Resource::new(|| (), |_| list_service_names());
     let pending = declare.pending();
@@ -31,15 +70,33 @@ fn DeclareForm() -> impl IntoView {
             <h1>"Declare an incident"</h1>
             <p class="hint">"Everyone watching the dashboard sees it at once. You can change anything later."</p>
             <FormMessage error />
+            {alert.as_ref().map(|a| view! {
+                <p class="notice" id="from-alert">
+                    {format!("From the alert “{}” ({}). It will be attached to the incident, with any other untriaged alert about its services.", a.title, a.source)}
+                </p>
+            })}
             <ActionForm action=declare attr:class="stack" attr:id="declare-form">
+                {alert.as_ref().map(|a| view! { <input type="hidden" name="alert" value=a.id /> })}
                 <label>
                     "Title"
-                    <input name="title" required maxlength=MAX_TITLE_LEN placeholder="Push campaigns failing to send" />
+                    <input
+                        name="title"
+                        required
+                        maxlength=MAX_TITLE_LEN
+                        placeholder="Push campaigns failing to send"
+                        value=alert.as_ref().map(|a| a.title.chars().take(MAX_TITLE_LEN).collect::<String>())
+                    />
                 </label>
                 <FieldMessage error field="title" />
                 <label>
                     "Services affected"
-                    <input name="services" required list="known-services" placeholder="push-api, scheduler" />
+                    <input
+                        name="services"
+                        required
+                        list="known-services"
+                        placeholder="push-api, scheduler"
+                        value=alert.as_ref().map(|a| a.service.clone())
+                    />
                     <span class="hint">"Separate several with commas."</span>
                 </label>
                 <datalist id="known-services">
@@ -58,7 +115,7 @@ fn DeclareForm() -> impl IntoView {
                         .into_iter()
                         .map(|s| view! {
                             <label class="choice">
-                                <input type="radio" name="severity" value=s.as_str() required checked=s == Severity::Sev2 />
+                                <input type="radio" name="severity" value=s.as_str() required checked=s == default_severity />
                                 <strong>{s.as_str()}</strong> " " <span class="hint">{s.meaning()}</span>
                             </label>
                         })

@@ -6,5 +6,6 @@ pub mod declare;
 pub mod incident;
 pub mod login;
 pub mod not_found;
+pub mod sources;
 pub mod status;
 pub mod users;

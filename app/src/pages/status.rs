@@ -1,26 +1,51 @@
 //! The read-only status view for executives, product leaders and marketing: what is
 //! broken right now, how badly, since when.
 
-use super::dashboard::IncidentTable;
-use crate::{api::incidents::list_incidents, domain::Severity};
+use super::dashboard::{IncidentTable, QUIET};
+use crate::{
+    api::{incidents::status_view, live::LiveChange},
+    components::live::{debounced_bump, LiveBadge, LiveLink, LiveMessage},
+    domain::Severity,
+};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 #[component]
 pub fn StatusPage() -> impl IntoView {
-    let incidents = Resource::new(|| (), |_| list_incidents());
+    let version = RwSignal::new(0u64);
+    let view_data = Resource::new(move || version.get(), |_| status_view());
+    let link = LiveLink::new();
+    let changed = debounced_bump(version, QUIET);
+    Effect::new(move |_| {
+        let Some(Ok(read)) = view_data.get() else {
+            return;
+        };
+        let changed = changed.clone();
+        link.follow(read.cursor, move |message| match message {
+            LiveMessage::Batch(batch) => {
+                if batch
+                    .changes
+                    .iter()
+                    .any(|c| matches!(c, LiveChange::Incident(_)))
+                {
+                    changed();
+                }
+            }
+            LiveMessage::Resync => changed(),
+        });
+    });
     view! {
         <Title text="Status" />
         <section class="page" id="status-view">
             <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
                 {move || Suspend::new(async move {
-                    match incidents.await {
-                        Ok(all) => {
-                            let open: Vec<_> = all.into_iter().filter(|i| i.status.is_open()).collect();
+                    match view_data.await {
+                        Ok(read) => {
+                            let open: Vec<_> = read.incidents.into_iter().filter(|i| i.status.is_open()).collect();
                             let headline = headline(&open.iter().map(|i| i.severity).collect::<Vec<_>>());
                             let quiet = open.is_empty();
                             view! {
-                                <h1>"Status"</h1>
+                                <h1>"Status " <LiveBadge link /></h1>
                                 <p class=if quiet { "status-headline quiet" } else { "status-headline" } id="status-headline">
                                     {headline}
                                 </p>

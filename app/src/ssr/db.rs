@@ -43,3 +43,15 @@ fn backend(url: &str) -> &'static str {
         "other"
     }
 }
+
+/// A transaction that will write. On SQLite it takes the write lock at `BEGIN`
+/// (`IMMEDIATE`, waiting up to the busy timeout for another writer): a deferred one that
+/// reads first fails outright with "database is locked" when another connection commits
+/// before it writes. PostgreSQL ignores the mode.
+pub async fn begin_write<C: sea_orm::TransactionTrait>(db: &C) -> Result<C::Transaction, DbErr> {
+    db.begin_with_options(sea_orm::TransactionOptions {
+        sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
+        ..Default::default()
+    })
+    .await
+}

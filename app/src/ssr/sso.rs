@@ -23,7 +23,6 @@ use openidconnect::{
 };
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 /// How long a browser may spend at the provider between leaving and coming back.
 pub const ATTEMPT_LIFETIME: Duration = Duration::minutes(10);
@@ -107,9 +106,7 @@ impl From<sea_orm::DbErr> for Refused {
     }
 }
 
-fn hash(state: &str) -> String {
-    hex::encode(Sha256::digest(state.as_bytes()))
-}
+use super::secrets::sha256_hex as hash;
 
 impl Provider {
     /// Checks the URLs once, at start-up.

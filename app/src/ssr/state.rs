@@ -14,6 +14,14 @@ pub struct AppState {
     /// The identity provider, when `GOOGLE_CLIENT_ID` is set.
     pub sso: Option<Arc<super::sso::Provider>>,
     pub routes: Arc<Vec<AxumRouteListing>>,
+    /// `PUBLIC_URL`: how browsers and monitoring tools reach this server (webhook URLs).
+    pub public_url: Arc<str>,
+    /// Live updates: the process's fan-out to open pages.
+    pub live: super::live::Hub,
+    /// The alert writer: webhook deliveries are committed in batches.
+    pub ingest: super::ingest::Ingest,
+    /// Alert sources as last read, for authenticating deliveries.
+    pub sources: Arc<super::services::sources::SourceCache>,
 }
 
 /// How people sign in and how long they stay signed in.

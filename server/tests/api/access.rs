@@ -7,9 +7,9 @@ use crate::{
     on_both_databases,
 };
 use app::{
-    api::incidents::DeclareIncident,
+    api::{channel::PostDiscussion, incidents::DeclareIncident},
     domain::{Access, Permission, Role},
-    ssr::entities::{affected_customer, incident, timeline_event, user},
+    ssr::entities::{affected_customer, alert, alert_source, incident, timeline_event, user},
 };
 use leptos::server_fn::ServerFn;
 use reqwest::Client;
@@ -60,7 +60,28 @@ async fn fingerprint(app: &TestApp) -> String {
         .count(&app.db)
         .await
         .unwrap();
-    format!("{users:?} {incidents:?} {events} {customers}")
+    let alerts: Vec<_> = alert::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| (a.id, a.incident_id))
+        .collect();
+    let sources: Vec<_> = alert_source::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| (s.id, s.enabled, s.secret_hash, s.service, s.signing_secret))
+        .collect();
+    let edits: Vec<_> = timeline_event::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| (e.id, e.body))
+        .collect();
+    format!("{users:?} {incidents:?} {events} {customers} {alerts:?} {sources:?} {edits:?}")
 }
 
 async fn client_as(app: &TestApp, name: &str, role: &str) -> (Client, i64) {
@@ -101,9 +122,38 @@ async fn every_server_function_enforces_its_role(app: &TestApp) {
         )
         .await;
     assert_eq!(res.status(), 200);
+    let res = app
+        .call_as(
+            &responder,
+            PostDiscussion::PATH,
+            &[
+                ("number", "1"),
+                ("kind", "hypothesis"),
+                ("body", "The pool ran dry"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let post: i64 = res.json().await.unwrap();
+    let source = app.add_source("generic", "Breakers", "").await;
+    let delivered = app
+        .deliver(
+            &source.url,
+            &serde_json::json!({"dedup_key": "k", "title": "Breaker open"}),
+        )
+        .await;
+    assert_eq!(delivered.status(), 200);
+    let alert_id = alert::Entity::find()
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
     // A superset of every function's arguments, each aimed at something that exists:
-    // allowed, they would declare, resolve, re-grade, promote the viewer, disable them.
+    // allowed, they would declare, resolve, re-grade, promote the viewer, disable them,
+    // attach the alert, reword the post, disable the source or rotate its secret.
     let viewer_id = viewer_id.to_string();
+    let (post, alert_id) = (post.to_string(), alert_id.to_string());
     let args = [
         ("number", "1"),
         ("title", "Injected"),
@@ -130,6 +180,15 @@ async fn every_server_function_enforces_its_role(app: &TestApp) {
         ("campaign_id", ""),
         ("note", ""),
         ("import_id", ""),
+        ("alert", alert_id.as_str()),
+        ("post", post.as_str()),
+        ("parent", post.as_str()),
+        ("body", "Injected"),
+        ("kind", "idea"),
+        ("public_id", source.public_id.as_str()),
+        ("enabled", "false"),
+        ("service", "push"),
+        ("signing_secret", ""),
     ];
     let anonymous = new_client();
     for (path, access) in server_functions() {

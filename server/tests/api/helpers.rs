@@ -20,6 +20,7 @@ pub enum Backend {
 
 pub struct TestApp {
     pub address: String,
+    pub database_url: String,
     pub client: Client,
     pub db: sea_orm::DatabaseConnection,
     pub state: app::ssr::AppState,
@@ -42,7 +43,7 @@ pub async fn spawn_app_with(
     configure: impl FnOnce(&mut Config, SocketAddr),
 ) -> TestApp {
     let (database_url, cleanup) = fresh_database(backend).await;
-    let mut config = Config::local(database_url);
+    let mut config = Config::local(database_url.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind a test port");
@@ -57,6 +58,7 @@ pub async fn spawn_app_with(
     });
     TestApp {
         address: format!("http://{addr}"),
+        database_url,
         client: new_client(),
         db: state.db.clone(),
         state,
@@ -322,4 +324,203 @@ impl TestApp {
 
 pub fn location(res: &Response) -> &str {
     res.headers()[header::LOCATION].to_str().unwrap()
+}
+
+/// Alert sources and their deliveries.
+impl TestApp {
+    /// Adds a source the way the admin page does, and returns what it shows once.
+    pub async fn add_source(
+        &self,
+        kind: &str,
+        name: &str,
+        service: &str,
+    ) -> app::api::sources::IssuedSecret {
+        let new = app::domain::NewSource::parse(&app::domain::SourceDraft {
+            kind: kind.into(),
+            name: name.into(),
+            service: service.into(),
+            signing_secret: String::new(),
+        })
+        .expect("a valid source");
+        app::ssr::services::sources::add(&self.db, None, new, &self.address)
+            .await
+            .expect("the source is added")
+    }
+
+    /// Posts a delivery as a monitoring tool does: no cookies, JSON body.
+    pub async fn deliver(&self, url: &str, body: &serde_json::Value) -> Response {
+        self.deliver_raw(url, body.to_string().into_bytes(), &[])
+            .await
+    }
+
+    pub async fn deliver_raw(
+        &self,
+        url: &str,
+        body: Vec<u8>,
+        headers: &[(&str, String)],
+    ) -> Response {
+        let mut request = reqwest::Client::new()
+            .post(url)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(body);
+        for (name, value) in headers {
+            request = request.header(*name, value);
+        }
+        request.send().await.expect("the server answers")
+    }
+
+    /// Opens the live stream as this app's signed-in client.
+    pub async fn live(&self, after: Option<i64>, last_event_id: Option<i64>) -> Sse {
+        let mut request = self.client.get(self.url("/live"));
+        if let Some(after) = after {
+            request = request.query(&[("after", after)]);
+        }
+        if let Some(id) = last_event_id {
+            request = request.header("last-event-id", id.to_string());
+        }
+        let res = request.send().await.expect("the server answers");
+        assert_eq!(res.status(), 200, "the live stream opens");
+        Sse::new(res)
+    }
+}
+
+/// One server-sent event.
+#[derive(Debug, Clone)]
+pub struct SseEvent {
+    pub id: Option<i64>,
+    pub event: String,
+    pub data: String,
+}
+
+impl SseEvent {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.data).expect("the event's data is JSON")
+    }
+}
+
+/// Reads a `text/event-stream` response event by event.
+pub struct Sse {
+    res: Response,
+    buf: String,
+}
+
+impl Sse {
+    pub fn new(res: Response) -> Self {
+        Self {
+            res,
+            buf: String::new(),
+        }
+    }
+
+    /// The next event (keep-alive comments skipped), or None if none comes in `within`.
+    pub async fn next(&mut self, within: std::time::Duration) -> Option<SseEvent> {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            if let Some(end) = self.buf.find("\n\n") {
+                let block: String = self.buf.drain(..end + 2).collect();
+                let mut event = SseEvent {
+                    id: None,
+                    event: "message".into(),
+                    data: String::new(),
+                };
+                let mut any = false;
+                for line in block.lines() {
+                    if let Some(v) = line.strip_prefix("id:") {
+                        event.id = v.trim().parse().ok();
+                        any = true;
+                    } else if let Some(v) = line.strip_prefix("event:") {
+                        event.event = v.trim().to_string();
+                        any = true;
+                    } else if let Some(v) = line.strip_prefix("data:") {
+                        if !event.data.is_empty() {
+                            event.data.push('\n');
+                        }
+                        event.data.push_str(v.strip_prefix(' ').unwrap_or(v));
+                        any = true;
+                    }
+                }
+                if any {
+                    return Some(event);
+                }
+                continue;
+            }
+            let chunk = tokio::time::timeout_at(deadline, self.res.chunk())
+                .await
+                .ok()?;
+            match chunk {
+                Ok(Some(bytes)) => self.buf.push_str(&String::from_utf8_lossy(&bytes)),
+                _ => return None,
+            }
+        }
+    }
+}
+
+/// A real `server` process (the binary `cargo test` builds), stopped when dropped.
+pub struct ServerProcess {
+    pub address: String,
+    process: tokio::process::Child,
+}
+
+impl ServerProcess {
+    pub async fn start(database_url: &str) -> Self {
+        let port = {
+            let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            probe.local_addr().unwrap().port()
+        };
+        let address = format!("http://127.0.0.1:{port}");
+        let process = tokio::process::Command::new(env!("CARGO_BIN_EXE_server"))
+            .env("DATABASE_URL", database_url)
+            .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+            .env("AUTH_DEV_LOGIN", "1")
+            .env("RUST_LOG", "warn")
+            .kill_on_drop(true)
+            .spawn()
+            .expect("the server binary starts");
+        let client = new_client();
+        for _ in 0..200 {
+            if client
+                .get(format!("{address}/healthz"))
+                .send()
+                .await
+                .is_ok_and(|r| r.status() == 200)
+            {
+                return Self { address, process };
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("the server at {address} did not become healthy");
+    }
+
+    /// Kills the process outright (SIGKILL): no graceful shutdown, no flush.
+    pub async fn kill(mut self) {
+        self.process.kill().await.expect("the server is killed");
+    }
+
+    /// Runs `server <args>` against the same database and returns what it printed.
+    pub async fn command(database_url: &str, public_url: &str, args: &[&str]) -> String {
+        let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_server"))
+            .args(args)
+            .env("DATABASE_URL", database_url)
+            .env("PUBLIC_URL", public_url)
+            .env("RUST_LOG", "warn")
+            .output()
+            .await
+            .expect("the server binary runs");
+        assert!(
+            output.status.success(),
+            "server {args:?} failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).unwrap()
+    }
+}
+
+/// A test payload from `tests/api/payloads/`.
+pub fn payload(name: &str) -> serde_json::Value {
+    let path = format!(
+        "{}/tests/api/payloads/{name}.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
 }

@@ -3,9 +3,12 @@
 mod helpers;
 
 mod access;
+mod alerts;
+mod channel;
 mod customers;
 mod health;
 mod incidents;
+mod live;
 mod sessions;
 mod sso;
 mod startup;

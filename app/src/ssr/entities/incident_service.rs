@@ -17,6 +17,12 @@ pub enum Relation {
         to = "super::service::Column::Id"
     )]
     Service,
+    #[sea_orm(
+        belongs_to = "super::incident::Entity",
+        from = "Column::IncidentId",
+        to = "super::incident::Column::Id"
+    )]
+    Incident,
 }
 
 impl Related<super::service::Entity> for Entity {

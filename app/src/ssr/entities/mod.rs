@@ -1,12 +1,16 @@
 //! SeaORM entities, one per table created in `migrations/`.
 
 pub mod affected_customer;
+pub mod alert;
+pub mod alert_source;
 pub mod audit_event;
 pub mod customer_import_row;
 pub mod incident;
 pub mod incident_service;
+pub mod live_event;
 pub mod login_attempt;
 pub mod service;
 pub mod session;
 pub mod timeline_event;
+pub mod timeline_revision;
 pub mod user;

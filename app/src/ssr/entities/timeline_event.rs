@@ -13,6 +13,10 @@ pub struct Model {
     pub body: String,
     pub data: String,
     pub occurred_at: DateTimeUtc,
+    /// The post this one answers (a challenge to a hypothesis).
+    pub parent_id: Option<i64>,
+    /// When its author last edited it; earlier wordings are in `timeline_revisions`.
+    pub edited_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

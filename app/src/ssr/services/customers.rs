@@ -169,17 +169,19 @@ async fn record_change(
     data: serde_json::Value,
     at: chrono::DateTime<Utc>,
 ) -> Result<(), AppError> {
+    // Counted first: the line takes the live log's lock, held until the commit.
+    recount(db, number).await?;
     record(
         db,
         number,
-        actor,
+        Some(actor.id),
         EventKind::CustomersChanged,
         body,
         data,
         at,
     )
     .await?;
-    recount(db, number).await
+    Ok(())
 }
 
 /// Counts rows, distinct orgs and distinct apps (each from an index) and keeps them on
@@ -270,7 +272,7 @@ pub async fn add(
     raw: &Customer,
 ) -> Result<(), AppError> {
     let customer = Customer::parse(raw)?;
-    let txn = db.begin().await?;
+    let txn = crate::ssr::db::begin_write(db).await?;
     find(&txn, number).await?;
     let now = Utc::now();
     row::Entity::insert(active(number, &customer, actor, now))
@@ -299,7 +301,7 @@ pub async fn update(
     field: CustomerField,
     raw: &str,
 ) -> Result<(), AppError> {
-    let txn = db.begin().await?;
+    let txn = crate::ssr::db::begin_write(db).await?;
     let current = row::Entity::find_by_id(id)
         .filter(row::Column::IncidentId.eq(number))
         .one(&txn)
@@ -350,7 +352,7 @@ pub async fn delete(
     number: i64,
     ids: &[i64],
 ) -> Result<Vec<Customer>, AppError> {
-    let txn = db.begin().await?;
+    let txn = crate::ssr::db::begin_write(db).await?;
     find(&txn, number).await?;
     let doomed = row::Entity::find()
         .filter(row::Column::IncidentId.eq(number))
@@ -390,7 +392,7 @@ pub async fn restore(
         .iter()
         .map(Customer::parse)
         .collect::<Result<Vec<_>, _>>()?;
-    let txn = db.begin().await?;
+    let txn = crate::ssr::db::begin_write(db).await?;
     find(&txn, number).await?;
     let now = Utc::now();
     let mut restored = 0;
@@ -464,7 +466,7 @@ pub async fn stage(
         return Err(AppError::invalid("rows", "Too many rows in one batch."));
     }
     // One transaction a batch: one commit (one fsync) instead of one per statement.
-    let txn = db.begin().await?;
+    let txn = crate::ssr::db::begin_write(db).await?;
     let db = &txn;
     find(db, number).await?;
     let mut report = StageReport {
@@ -649,7 +651,7 @@ pub async fn commit(
     import_id: &str,
 ) -> Result<u64, AppError> {
     check_import_id(import_id)?;
-    let txn = db.begin().await?;
+    let txn = crate::ssr::db::begin_write(db).await?;
     find(&txn, number).await?;
     let now = Utc::now();
     let already = row::Entity::find()

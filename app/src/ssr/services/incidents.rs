@@ -1,11 +1,13 @@
 use crate::{
     api::{
         incidents::{IncidentDetail, IncidentSummary, TimelineEntry},
+        live::LiveChange,
         session::CurrentUser,
     },
     domain::{AppError, Channel, EventKind, NewIncident, ServiceName, Severity, Status},
     ssr::{
         entities::{incident, incident_service, service, timeline_event, user},
+        live, markdown,
         time::stamp,
     },
 };
@@ -13,23 +15,27 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use sea_orm::{
     sea_query::Expr, ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionSession, TransactionTrait,
+    QueryOrder, QuerySelect, Set, TransactionSession, TransactionTrait, Value,
 };
 use serde_json::json;
 use std::collections::HashMap;
 
 /// How many resolved incidents the dashboard lists below the open ones.
 pub const RESOLVED_SHOWN: u64 = 50;
+/// How many attached alerts the incident page lists (it counts them all).
+pub const ALERTS_SHOWN: u64 = 50;
 
-/// Declares an incident: the row, its services (created on first mention) and the
-/// first line of its timeline, in one transaction. Returns its number.
+/// Declares an incident: the row, its services (created on first mention), the first
+/// line of its timeline, and the alerts it takes in (the one it was declared from, and
+/// any untriaged firing alert about its services), in one transaction. Returns its number.
 #[tracing::instrument(skip(db, new), fields(actor = actor.id, severity = %new.severity))]
 pub async fn declare(
     db: &impl TransactionTrait,
     actor: &CurrentUser,
     new: NewIncident,
+    from_alert: Option<i64>,
 ) -> Result<i64, AppError> {
-    let txn = db.begin().await?;
+    let txn = crate::ssr::db::begin_write(db).await?;
     let now = Utc::now();
     let created = incident::ActiveModel {
         title: Set(new.title.as_str().to_string()),
@@ -58,7 +64,7 @@ pub async fn declare(
     record(
         &txn,
         created.id,
-        actor,
+        Some(actor.id),
         EventKind::Declared,
         format!(
             "declared the incident as {} ({})",
@@ -69,6 +75,12 @@ pub async fn declare(
         now,
     )
     .await?;
+    let services: Vec<String> = new
+        .services
+        .iter()
+        .map(|s| s.as_str().to_string())
+        .collect();
+    super::alerts::attach_to_new_incident(&txn, actor, created.id, &services, from_alert).await?;
     txn.commit().await?;
     tracing::info!(number = created.id, "incident declared");
     Ok(created.id)
@@ -92,8 +104,8 @@ pub async fn change_status(
         }
         Ok(Change {
             column: incident::Column::Status,
-            from: current.status.as_str(),
-            to: to.as_str(),
+            from: Some(current.status.as_str().into()),
+            to: to.as_str().into(),
             also: vec![(
                 incident::Column::ResolvedAt,
                 (to == Status::Resolved).then_some(now).into(),
@@ -132,8 +144,8 @@ pub async fn change_severity(
         };
         Ok(Change {
             column: incident::Column::Severity,
-            from: current.severity.as_str(),
-            to: to.as_str(),
+            from: Some(current.severity.as_str().into()),
+            to: to.as_str().into(),
             also: vec![],
             kind: EventKind::SeverityChanged,
             body: format!("{verb} severity from {} to {to}", current.severity),
@@ -143,12 +155,49 @@ pub async fn change_severity(
     .await
 }
 
-/// One field of an incident moving from the value it had to another, and the line
-/// that records it.
+/// Makes the caller the Incident Leader ("I'll lead"), taking over from anyone before.
+#[tracing::instrument(skip(db), fields(actor = actor.id))]
+pub async fn lead(
+    db: &(impl TransactionTrait + ConnectionTrait),
+    actor: &CurrentUser,
+    number: i64,
+) -> Result<(), AppError> {
+    let before = find(db, number).await?.leader_id;
+    let before_name = match before {
+        Some(id) => user::Entity::find_by_id(id).one(db).await?.map(|u| u.name),
+        None => None,
+    };
+    apply(db, actor, number, |current, _| {
+        if current.leader_id == Some(actor.id) {
+            return Err(AppError::invalid(
+                "leader",
+                "You already lead this incident.",
+            ));
+        }
+        let body = match (current.leader_id, before == current.leader_id, &before_name) {
+            (None, _, _) => "volunteered as Incident Leader".to_string(),
+            (Some(_), true, Some(name)) => format!("took over as Incident Leader from @{name}"),
+            (Some(_), _, _) => "took over as Incident Leader".to_string(),
+        };
+        Ok(Change {
+            column: incident::Column::LeaderId,
+            from: current.leader_id.map(Value::from),
+            to: actor.id.into(),
+            also: vec![],
+            kind: EventKind::LeaderChanged,
+            body,
+            data: json!({ "from": current.leader_id, "to": actor.id }),
+        })
+    })
+    .await
+}
+
+/// One field of an incident moving from the value it had (None: empty) to another, and
+/// the line that records it.
 struct Change {
     column: incident::Column,
-    from: &'static str,
-    to: &'static str,
+    from: Option<Value>,
+    to: Value,
     /// Other columns that move with it (e.g. the resolution time with the status).
     also: Vec<(incident::Column, sea_orm::Value)>,
     kind: EventKind,
@@ -165,15 +214,19 @@ async fn apply(
     number: i64,
     decide: impl FnOnce(&incident::Model, DateTime<Utc>) -> Result<Change, AppError>,
 ) -> Result<(), AppError> {
-    let txn = db.begin().await?;
+    let txn = crate::ssr::db::begin_write(db).await?;
     let current = find(&txn, number).await?;
     let now = Utc::now();
     let change = decide(&current, now)?;
+    let unchanged = match change.from {
+        Some(value) => change.column.eq(value),
+        None => change.column.is_null(),
+    };
     let mut update = incident::Entity::update_many()
         .col_expr(change.column, Expr::value(change.to))
         .col_expr(incident::Column::UpdatedAt, Expr::value(now))
         .filter(incident::Column::Id.eq(number))
-        .filter(change.column.eq(change.from));
+        .filter(unchanged);
     for (column, value) in change.also {
         update = update.col_expr(column, Expr::value(value));
     }
@@ -185,7 +238,7 @@ async fn apply(
     record(
         &txn,
         number,
-        actor,
+        Some(actor.id),
         change.kind,
         change.body,
         change.data,
@@ -230,12 +283,15 @@ pub async fn list(db: &impl ConnectionTrait, tz: Tz) -> Result<Vec<IncidentSumma
         .collect())
 }
 
-/// One incident with its whole incident-channel timeline, oldest first.
+/// One incident with its whole record (the incident channel, oldest first), its
+/// postmortem discussion and its latest alerts. The cursor is read first: whatever
+/// commits meanwhile reaches the page through the live stream.
 pub async fn detail(
     db: &impl ConnectionTrait,
     number: i64,
     tz: Tz,
 ) -> Result<IncidentDetail, AppError> {
+    let cursor = live::latest_id(db).await?;
     let i = find(db, number).await?;
     let customers = super::customers::counts_of(&i);
     let services = services_of(db, vec![i.id])
@@ -244,7 +300,6 @@ pub async fn detail(
         .unwrap_or_default();
     let events = timeline_event::Entity::find()
         .filter(timeline_event::Column::IncidentId.eq(number))
-        .filter(timeline_event::Column::Channel.eq(Channel::Incident.as_str()))
         .order_by_asc(timeline_event::Column::Id)
         .find_also_related(user::Entity)
         .all(db)
@@ -258,6 +313,11 @@ pub async fn detail(
         .into_iter()
         .map(|u| (u.id, u.name))
         .collect();
+    let (alerts, alert_count) = super::alerts::of_incident(db, number, ALERTS_SHOWN, tz).await?;
+    let (timeline, discussion): (Vec<_>, Vec<_>) = events
+        .into_iter()
+        .map(|(e, author)| (e.channel, entry(e, author, tz)))
+        .partition(|(channel, _)| *channel == Channel::Incident);
     Ok(IncidentDetail {
         number: i.id,
         title: i.title,
@@ -270,18 +330,33 @@ pub async fn detail(
         resolved: i.resolved_at.map(|at| stamp(at, tz)),
         declared_by: names.get(&i.created_by).cloned().unwrap_or_default(),
         leader: i.leader_id.and_then(|id| names.get(&id).cloned()),
+        leader_id: i.leader_id,
         customers,
-        timeline: events
-            .into_iter()
-            .map(|(e, author)| TimelineEntry {
-                id: e.id,
-                kind: e.kind,
-                author: author.map(|a| a.name),
-                body: e.body,
-                at: stamp(e.occurred_at, tz),
-            })
-            .collect(),
+        timeline: timeline.into_iter().map(|(_, e)| e).collect(),
+        discussion: discussion.into_iter().map(|(_, e)| e).collect(),
+        alerts,
+        alert_count,
+        cursor,
     })
+}
+
+/// A line as pages show it; posts carry their Markdown rendered and sanitised.
+pub(crate) fn entry(
+    e: timeline_event::Model,
+    author: Option<user::Model>,
+    tz: Tz,
+) -> TimelineEntry {
+    TimelineEntry {
+        id: e.id,
+        kind: e.kind,
+        author_id: e.author_id,
+        author: author.map(|a| a.name),
+        html: e.kind.is_post().then(|| markdown::render(&e.body)),
+        body: e.body,
+        at: stamp(e.occurred_at, tz),
+        edited: e.edited_at.map(|at| stamp(at, tz)),
+        parent: e.parent_id,
+    }
 }
 
 /// Every service name ever mentioned, for the form's suggestions.
@@ -349,27 +424,47 @@ async fn ensure_service(db: &impl ConnectionTrait, name: &ServiceName) -> Result
         .ok_or(AppError::Internal)
 }
 
-/// Appends one line to an incident's official record.
+/// Appends one line to an incident's official record (`author` None: Stormwatch itself,
+/// for alerts), and tells every open page.
 pub(crate) async fn record(
     db: &impl ConnectionTrait,
     incident_id: i64,
-    actor: &CurrentUser,
+    author: Option<i64>,
     kind: EventKind,
     body: String,
     data: serde_json::Value,
     at: DateTime<Utc>,
-) -> Result<(), AppError> {
-    timeline_event::ActiveModel {
+) -> Result<i64, AppError> {
+    append_line(db, incident_id, author, kind, body, data, None, at).await
+}
+
+/// [`record`], for a line that may answer another (a challenge); returns its id. Its
+/// channel follows from its kind.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn append_line(
+    db: &impl ConnectionTrait,
+    incident_id: i64,
+    author: Option<i64>,
+    kind: EventKind,
+    body: String,
+    data: serde_json::Value,
+    parent: Option<i64>,
+    at: DateTime<Utc>,
+) -> Result<i64, AppError> {
+    let line = timeline_event::ActiveModel {
         incident_id: Set(incident_id),
-        channel: Set(Channel::Incident),
+        channel: Set(kind.channel()),
         kind: Set(kind),
-        author_id: Set(Some(actor.id)),
+        author_id: Set(author),
         body: Set(body),
         data: Set(data.to_string()),
         occurred_at: Set(at),
+        parent_id: Set(parent),
+        edited_at: Set(None),
         ..Default::default()
     }
     .insert(db)
     .await?;
-    Ok(())
+    live::append(db, &[LiveChange::Incident(incident_id)]).await?;
+    Ok(line.id)
 }

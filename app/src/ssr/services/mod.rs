@@ -1,7 +1,10 @@
 //! Queries and mutations per aggregate: plain functions over a connection.
 
+pub mod alerts;
 pub mod audit;
+pub mod channel;
 pub mod customers;
 pub mod incidents;
 pub mod sessions;
+pub mod sources;
 pub mod users;

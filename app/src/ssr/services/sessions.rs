@@ -11,14 +11,11 @@ use crate::{
 };
 use chrono::{Duration, Utc};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
-use sha2::{Digest, Sha256};
 
 /// Writes of `last_seen_at` are at most this frequent per session.
 const TOUCH_EVERY: Duration = Duration::seconds(60);
 
-fn hash(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
-}
+use crate::ssr::secrets::sha256_hex as hash;
 
 /// Starts a session and returns the token for the cookie.
 #[tracing::instrument(skip(db, settings))]
@@ -27,7 +24,7 @@ pub async fn start(
     settings: &AuthSettings,
     user_id: i64,
 ) -> Result<String, AppError> {
-    let token = hex::encode(rand::random::<[u8; 32]>());
+    let token = crate::ssr::secrets::token(32);
     let now = Utc::now();
     let absolute = Duration::from_std(settings.absolute_timeout).map_err(|_| AppError::Internal)?;
     session::ActiveModel {

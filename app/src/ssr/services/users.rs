@@ -196,7 +196,7 @@ pub async fn set_role(
     user_id: i64,
     role: Role,
 ) -> Result<(), AppError> {
-    let txn = db.begin().await?;
+    let txn = crate::ssr::db::begin_write(db).await?;
     let target = find(&txn, user_id).await?;
     if target.id == actor.id {
         return Err(AppError::invalid(
@@ -243,7 +243,7 @@ pub async fn set_disabled(
     user_id: i64,
     disabled: bool,
 ) -> Result<(), AppError> {
-    let txn = db.begin().await?;
+    let txn = crate::ssr::db::begin_write(db).await?;
     let target = find(&txn, user_id).await?;
     if target.id == actor.id {
         return Err(AppError::invalid(

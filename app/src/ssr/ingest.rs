@@ -1,0 +1,213 @@
+//! The alert writer. Webhook requests hand their delivery over and wait; one task per
+//! process commits whatever has queued up meanwhile in one transaction (group commit),
+//! then answers them all. So every accepted delivery is committed before its 2xx, and a
+//! burst of thousands costs a handful of commits instead of thousands, and never holds
+//! the database from the people using it for longer than one batch.
+//!
+//! A second task tells open pages how the feed groups the writer touched now stand: at
+//! once for a group quiet until then, and at most every [`FEED_EVERY`] for a group in a
+//! storm (a snapshot counts the group's alerts, which a storm must not do thousands of
+//! times a second), without ever holding up the writer.
+
+use super::{
+    live::Hub,
+    services::alerts::{self, GroupKey, Job, Receipt},
+};
+use crate::domain::{AppError, Delivery};
+use chrono::Utc;
+use sea_orm::DatabaseConnection;
+use std::{collections::HashMap, time::Duration};
+use tokio::{
+    sync::{mpsc, oneshot},
+    time::Instant,
+};
+
+/// Deliveries waiting for the writer before new ones wait to join the queue.
+const QUEUE: usize = 8192;
+/// Alerts per transaction, at most (a generic delivery may carry a thousand).
+const ALERTS_PER_COMMIT: usize = 2000;
+/// A feed group is published at most this often.
+pub const FEED_EVERY: Duration = Duration::from_millis(250);
+
+#[derive(Clone)]
+pub struct Ingest {
+    queue: mpsc::Sender<Pending>,
+}
+
+struct Pending {
+    job: Job,
+    reply: oneshot::Sender<Result<Receipt, AppError>>,
+}
+
+impl Pending {
+    fn weight(&self) -> usize {
+        match &self.job.delivery {
+            Delivery::Alerts(alerts) => alerts.len().max(1),
+            _ => 1,
+        }
+    }
+}
+
+impl Ingest {
+    /// Starts the writer; it ends when every handle is dropped.
+    pub fn start(db: DatabaseConnection, hub: Hub) -> Self {
+        let (queue, pending) = mpsc::channel(QUEUE);
+        let (changed, groups) = mpsc::unbounded_channel();
+        tokio::spawn(write(db.clone(), hub.clone(), pending, changed));
+        tokio::spawn(publish(db, hub, groups));
+        Self { queue }
+    }
+
+    /// Records a delivery; resolves once it is committed.
+    pub async fn submit(&self, job: Job) -> Result<Receipt, AppError> {
+        let (reply, answer) = oneshot::channel();
+        self.queue
+            .send(Pending { job, reply })
+            .await
+            .map_err(|_| AppError::Internal)?;
+        answer.await.map_err(|_| AppError::Internal)?
+    }
+}
+
+async fn write(
+    db: DatabaseConnection,
+    hub: Hub,
+    mut pending: mpsc::Receiver<Pending>,
+    changed: mpsc::UnboundedSender<GroupKey>,
+) {
+    let tell = |groups: std::collections::BTreeSet<GroupKey>| {
+        for group in groups {
+            let _ = changed.send(group);
+        }
+    };
+    while let Some(first) = pending.recv().await {
+        let mut weight = first.weight();
+        let mut batch = vec![first];
+        while weight < ALERTS_PER_COMMIT {
+            match pending.try_recv() {
+                Ok(next) => {
+                    weight += next.weight();
+                    batch.push(next);
+                }
+                Err(_) => break,
+            }
+        }
+        let (jobs, replies): (Vec<Job>, Vec<_>) =
+            batch.into_iter().map(|p| (p.job, p.reply)).unzip();
+        match commit(&db, &jobs).await {
+            Ok(done) => {
+                hub.wake();
+                for (reply, receipt) in replies.into_iter().zip(done.receipts) {
+                    let _ = reply.send(Ok(receipt));
+                }
+                tell(done.groups);
+            }
+            Err(err) if jobs.len() > 1 => {
+                // One delivery that cannot be written (or another instance writing the
+                // same new alert at the same moment) must not sink the others: each
+                // goes again alone, and sees what the other instance wrote.
+                tracing::warn!(error = %err, deliveries = jobs.len(), "batch failed; writing one by one");
+                for (job, reply) in jobs.into_iter().zip(replies) {
+                    let result = commit(&db, std::slice::from_ref(&job)).await;
+                    let _ = reply.send(result.map(|mut done| {
+                        tell(std::mem::take(&mut done.groups));
+                        done.receipts.remove(0)
+                    }));
+                }
+                hub.wake();
+            }
+            Err(err) => {
+                for reply in replies {
+                    let _ = reply.send(Err(err.clone()));
+                }
+            }
+        }
+    }
+}
+
+/// Publishes the groups the writer changed, each at most every [`FEED_EVERY`].
+async fn publish(db: DatabaseConnection, hub: Hub, mut changed: mpsc::UnboundedReceiver<GroupKey>) {
+    let mut feed = Feed::default();
+    loop {
+        tokio::select! {
+            group = changed.recv() => match group {
+                Some(group) => {
+                    feed.changed([group]);
+                    while let Ok(group) = changed.try_recv() {
+                        feed.changed([group]);
+                    }
+                }
+                None => return,
+            },
+            _ = feed.next_due() => {}
+        }
+        feed.publish(&db, &hub).await;
+    }
+}
+
+async fn commit(db: &DatabaseConnection, jobs: &[Job]) -> Result<alerts::Ingested, AppError> {
+    let txn = crate::ssr::db::begin_write(db).await?;
+    let done = alerts::ingest(&txn, jobs, Utc::now()).await?;
+    txn.commit().await?;
+    Ok(done)
+}
+
+/// Which feed groups wait to be published, and when each may be.
+#[derive(Default)]
+struct Feed {
+    /// Group → when it was last published.
+    published: HashMap<GroupKey, Instant>,
+    /// Group → when it is due.
+    due: HashMap<GroupKey, Instant>,
+}
+
+impl Feed {
+    fn changed(&mut self, groups: impl IntoIterator<Item = GroupKey>) {
+        let now = Instant::now();
+        for group in groups {
+            let at = match self.published.get(&group) {
+                Some(last) if now < *last + FEED_EVERY => *last + FEED_EVERY,
+                _ => now,
+            };
+            self.due.entry(group).or_insert(at);
+        }
+    }
+
+    /// Resolves when the earliest waiting group is due (never, when none waits).
+    async fn next_due(&self) {
+        match self.due.values().min() {
+            Some(at) => tokio::time::sleep_until(*at).await,
+            None => std::future::pending().await,
+        }
+    }
+
+    /// Publishes every group that is due, in one live event.
+    async fn publish(&mut self, db: &DatabaseConnection, hub: &Hub) {
+        let now = Instant::now();
+        let ready: Vec<GroupKey> = self
+            .due
+            .iter()
+            .filter(|(_, at)| **at <= now)
+            .map(|(group, _)| group.clone())
+            .collect();
+        if ready.is_empty() {
+            return;
+        }
+        for group in &ready {
+            self.due.remove(group);
+            self.published.insert(group.clone(), now);
+        }
+        // Forget groups long quiet, so the map stays the size of what is active.
+        self.published
+            .retain(|_, at| now.duration_since(*at) < FEED_EVERY * 40);
+        match alerts::publish_groups(db, ready.clone()).await {
+            Ok(()) => hub.wake(),
+            Err(err) => {
+                tracing::warn!(error = %err, "feed groups not published; retrying");
+                for group in ready {
+                    self.due.insert(group, now + FEED_EVERY);
+                }
+            }
+        }
+    }
+}

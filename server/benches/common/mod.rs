@@ -1,0 +1,41 @@
+//! What the benchmarks share: the databases they run on.
+
+use sea_orm::{ConnectionTrait, Database};
+use std::future::Future;
+
+/// Runs `bench` on SQLite (a temporary file) and on PostgreSQL (`TEST_POSTGRES_URL`,
+/// default postgres://postgres@127.0.0.1:5432/test; a fresh database, dropped after),
+/// each time with a name for the printout and a `DATABASE_URL`.
+pub async fn on_both_databases<F, Fut>(mut bench: F)
+where
+    F: FnMut(&'static str, String) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let sqlite_path =
+        std::env::temp_dir().join(format!("stormwatch-bench-{}.db", uuid::Uuid::new_v4()));
+    bench("SQLite", format!("sqlite://{}", sqlite_path.display())).await;
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", sqlite_path.display()));
+    }
+
+    let admin_url = std::env::var("TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    let name = format!("stormwatch_bench_{}", uuid::Uuid::new_v4().simple());
+    match Database::connect(&admin_url).await {
+        Ok(admin) => {
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .unwrap();
+            let base = admin_url
+                .rsplit_once('/')
+                .map_or(admin_url.as_str(), |(b, _)| b);
+            bench("PostgreSQL", format!("{base}/{name}")).await;
+            admin
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .await
+                .ok();
+        }
+        Err(e) => println!("PostgreSQL at {admin_url} is unreachable ({e}): skipped"),
+    }
+}

@@ -1,0 +1,108 @@
+//! Alert webhooks: `POST /webhooks/{public_id}/{secret}` (the secret in the URL), or
+//! `POST /webhooks/{public_id}` with a signature header (PagerDuty; the generic kind).
+//!
+//! A delivery is authenticated (a wrong, missing or disabled secret: 404, whichever it
+//! was), read as its source's kind writes it (malformed: 400 with the reason, nothing
+//! written), then handed to the alert writer; the 200 comes once it is committed.
+
+use app::{
+    api::sources::WEBHOOKS,
+    domain::parse_delivery,
+    ssr::{
+        services::{
+            alerts::Job,
+            sources::{self, Proof},
+        },
+        AppState,
+    },
+};
+use axum::{
+    body::Bytes,
+    extract::{Path, State},
+    http::{HeaderMap, StatusCode},
+    response::{IntoResponse, Response},
+    Json,
+};
+use serde_json::json;
+use std::time::Duration;
+
+/// How long a delivery waits for the writer before the tool is told to retry.
+const COMMIT_TIMEOUT: Duration = Duration::from_secs(30);
+
+pub fn is_webhook(path: &str) -> bool {
+    path.strip_prefix(WEBHOOKS)
+        .is_some_and(|rest| rest.starts_with('/'))
+}
+
+pub async fn with_secret(
+    State(state): State<AppState>,
+    Path((public_id, secret)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    receive(state, public_id, Some(secret), headers, body).await
+}
+
+pub async fn signed(
+    State(state): State<AppState>,
+    Path(public_id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    receive(state, public_id, None, headers, body).await
+}
+
+#[tracing::instrument(skip_all, fields(source = %public_id, bytes = body.len()))]
+async fn receive(
+    state: AppState,
+    public_id: String,
+    secret: Option<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    let proof = Proof {
+        secret: secret.as_deref(),
+        header: &header,
+        body: &body,
+    };
+    let source = match sources::authenticate(&state.db, &state.sources, &public_id, proof).await {
+        Ok(Some(source)) => source,
+        Ok(None) => {
+            tracing::info!(
+                "webhook refused: unknown source, wrong secret or signature, or disabled"
+            );
+            return StatusCode::NOT_FOUND.into_response();
+        }
+        Err(_) => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
+    };
+    let delivery = match parse_delivery(source.kind, &body) {
+        Ok(delivery) => delivery,
+        Err(reason) => {
+            tracing::info!(%reason, "malformed delivery refused");
+            return (StatusCode::BAD_REQUEST, Json(json!({ "error": reason }))).into_response();
+        }
+    };
+    match tokio::time::timeout(
+        COMMIT_TIMEOUT,
+        state.ingest.submit(Job { source, delivery }),
+    )
+    .await
+    {
+        Ok(Ok(receipt)) => Json(receipt).into_response(),
+        Ok(Err(err)) => (
+            StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            Json(json!({ "error": err.to_string() })),
+        )
+            .into_response(),
+        Err(_) => {
+            tracing::error!("delivery not committed in time");
+            StatusCode::SERVICE_UNAVAILABLE.into_response()
+        }
+    }
+}

@@ -1,0 +1,486 @@
+//! Alert webhooks, one test per format with the tool's own sample payload: dedup,
+//! resolve, bad secrets and signatures, malformed bodies, attachment to incidents.
+
+use crate::{
+    helpers::{payload, TestApp},
+    incidents::{declare, incident, timeline_bodies},
+    on_both_databases,
+};
+use app::{
+    api::alerts::{AttachAlert, ListFeed},
+    ssr::{
+        entities::{alert, alert_source},
+        secrets::sign,
+    },
+};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use serde_json::{json, Value};
+
+on_both_databases!(
+    pingdom_down_fires_repeats_count_and_up_resolves,
+    new_relic_issues_fire_and_close,
+    cloudwatch_via_sns_confirms_then_fires_and_recovers,
+    pagerduty_deliveries_must_be_signed,
+    generic_alerts_come_one_or_many_by_secret_or_signature,
+    wrong_or_disabled_secrets_get_the_same_404,
+    malformed_deliveries_get_400_and_write_nothing,
+    an_alert_for_a_service_with_an_open_incident_attaches_to_it,
+    untriaged_alerts_are_attached_or_declared_from,
+    a_burst_of_concurrent_deliveries_is_all_committed_once,
+);
+
+async fn alerts(app: &TestApp) -> Vec<alert::Model> {
+    alert::Entity::find()
+        .order_by_asc(alert::Column::Id)
+        .all(&app.db)
+        .await
+        .unwrap()
+}
+
+async fn receipt(res: reqwest::Response) -> Value {
+    assert_eq!(res.status(), 200, "the delivery is accepted");
+    res.json().await.unwrap()
+}
+
+fn result(receipt: &Value) -> &str {
+    receipt["alerts"][0]["result"].as_str().unwrap_or("none")
+}
+
+async fn pingdom_down_fires_repeats_count_and_up_resolves(app: &TestApp) {
+    let source = app.add_source("pingdom", "Pingdom prod", "push-api").await;
+    let mut down = payload("pingdom");
+    assert_eq!(
+        result(&receipt(app.deliver(&source.url, &down).await).await),
+        "created"
+    );
+    assert_eq!(
+        result(&receipt(app.deliver(&source.url, &down).await).await),
+        "updated"
+    );
+    let found = alerts(app).await;
+    assert_eq!(found.len(), 1, "a repeat updates, never duplicates");
+    assert_eq!(found[0].occurrences, 2);
+    assert_eq!(found[0].title, "api.example.com is DOWN");
+    assert_eq!(found[0].service, "push-api", "the source's default service");
+    assert_eq!(found[0].status.as_str(), "firing");
+
+    let mut up = down.clone();
+    up["current_state"] = json!("UP");
+    up["previous_state"] = json!("DOWN");
+    assert_eq!(
+        result(&receipt(app.deliver(&source.url, &up).await).await),
+        "resolved"
+    );
+    assert_eq!(
+        result(&receipt(app.deliver(&source.url, &up).await).await),
+        "repeated"
+    );
+    let found = alerts(app).await;
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].status.as_str(), "resolved");
+    assert!(found[0].resolved_at.is_some());
+    assert_eq!(found[0].occurrences, 4);
+
+    // A late copy of the first DOWN (its time is before the resolution) only counts;
+    // a new outage later is a new alert.
+    assert_eq!(
+        result(&receipt(app.deliver(&source.url, &down).await).await),
+        "repeated"
+    );
+    down["state_changed_timestamp"] = json!(chrono::Utc::now().timestamp() + 5);
+    assert_eq!(
+        result(&receipt(app.deliver(&source.url, &down).await).await),
+        "created"
+    );
+    assert_eq!(alerts(app).await.len(), 2);
+
+    let sources = alert_source::Entity::find().all(&app.db).await.unwrap();
+    assert_eq!(sources[0].deliveries, 6);
+    assert!(sources[0].last_delivery_at.is_some());
+}
+
+async fn new_relic_issues_fire_and_close(app: &TestApp) {
+    let source = app.add_source("newrelic", "New Relic", "").await;
+    let mut issue = payload("newrelic");
+    assert_eq!(
+        result(&receipt(app.deliver(&source.url, &issue).await).await),
+        "created"
+    );
+    issue["state"] = json!("ACKNOWLEDGED");
+    assert_eq!(
+        result(&receipt(app.deliver(&source.url, &issue).await).await),
+        "updated"
+    );
+    issue["state"] = json!("CLOSED");
+    assert_eq!(
+        result(&receipt(app.deliver(&source.url, &issue).await).await),
+        "resolved"
+    );
+    let found = alerts(app).await;
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].service, "push-api", "from the impacted entity");
+    assert_eq!(found[0].severity.map(|s| s.as_str()), Some("SEV1"));
+    assert_eq!(found[0].status.as_str(), "resolved");
+    assert!(found[0]
+        .url
+        .as_deref()
+        .unwrap()
+        .starts_with("https://radar-api.service.newrelic.com/"));
+}
+
+async fn cloudwatch_via_sns_confirms_then_fires_and_recovers(app: &TestApp) {
+    let source = app
+        .add_source("cloudwatch", "CloudWatch us-east-1", "push-api")
+        .await;
+    let confirm = receipt(
+        app.deliver(&source.url, &payload("sns-subscription-confirmation"))
+            .await,
+    )
+    .await;
+    assert!(confirm["alerts"].as_array().unwrap().is_empty());
+    let stored = alert_source::Entity::find()
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(stored
+        .confirm_url
+        .as_deref()
+        .unwrap()
+        .starts_with("https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription"));
+
+    let mut notification = payload("sns-alarm");
+    assert_eq!(
+        result(&receipt(app.deliver(&source.url, &notification).await).await),
+        "created"
+    );
+    let mut alarm: Value = serde_json::from_str(notification["Message"].as_str().unwrap()).unwrap();
+    alarm["NewStateValue"] = json!("OK");
+    notification["Message"] = json!(alarm.to_string());
+    assert_eq!(
+        result(&receipt(app.deliver(&source.url, &notification).await).await),
+        "resolved"
+    );
+    alarm["NewStateValue"] = json!("INSUFFICIENT_DATA");
+    notification["Message"] = json!(alarm.to_string());
+    let ignored = receipt(app.deliver(&source.url, &notification).await).await;
+    assert!(ignored["ignored"]
+        .as_str()
+        .unwrap()
+        .contains("insufficient data"));
+    let found = alerts(app).await;
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].title, "push-api 5xx");
+    assert_eq!(found[0].status.as_str(), "resolved");
+}
+
+async fn pagerduty_deliveries_must_be_signed(app: &TestApp) {
+    let source = app.add_source("pagerduty", "PagerDuty", "").await;
+    let signed_url = source.signed_url.clone().unwrap();
+    let body = payload("pagerduty").to_string().into_bytes();
+    // No signing secret yet: nothing gets in, not even with the URL secret.
+    let res = app.deliver_raw(&source.url, body.clone(), &[]).await;
+    assert_eq!(res.status(), 404);
+
+    let key = "pd-signing-secret-0123456789abcdef";
+    app::ssr::services::sources::update(
+        &app.db,
+        None,
+        &source.public_id,
+        None,
+        app::domain::SigningSecret::parse_optional(key).unwrap(),
+    )
+    .await
+    .unwrap();
+    // As the admin functions do after every change (another process's takes ≤ 1 s).
+    app.state.sources.clear();
+    let good = sign(key, &body, "v1=");
+    let forged = sign("not-the-key-0123456789", &body, "v1=");
+    for (url, headers, status) in [
+        (&signed_url, vec![], 404),
+        (
+            &signed_url,
+            vec![("x-pagerduty-signature", forged.clone())],
+            404,
+        ),
+        (
+            &signed_url,
+            vec![("x-pagerduty-signature", format!("v1=00, {good}"))],
+            200,
+        ),
+        (
+            &source.url,
+            vec![("x-pagerduty-signature", good.clone())],
+            200,
+        ),
+    ] {
+        let res = app.deliver_raw(url, body.clone(), &headers).await;
+        assert_eq!(res.status(), status, "{url} with {headers:?}");
+    }
+    let mut resolved = payload("pagerduty");
+    resolved["event"]["event_type"] = json!("incident.resolved");
+    let resolved = resolved.to_string().into_bytes();
+    let header = vec![("x-pagerduty-signature", sign(key, &resolved, "v1="))];
+    assert_eq!(
+        result(&receipt(app.deliver_raw(&signed_url, resolved, &header).await).await),
+        "resolved"
+    );
+    let ping = br#"{"event":{"event_type":"pagey.ping","resource_type":"pagey","data":{"message":"Hello from your friend Pagey!","type":"ping"}}}"#.to_vec();
+    let header = vec![("x-pagerduty-signature", sign(key, &ping, "v1="))];
+    let ignored = receipt(app.deliver_raw(&signed_url, ping, &header).await).await;
+    assert!(ignored["ignored"].is_string());
+    let found = alerts(app).await;
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].dedup_key, "incident-PGR0VU2");
+    assert_eq!(found[0].service, "push-api");
+    assert_eq!(found[0].occurrences, 3);
+    assert_eq!(found[0].status.as_str(), "resolved");
+}
+
+async fn generic_alerts_come_one_or_many_by_secret_or_signature(app: &TestApp) {
+    let source = app.add_source("generic", "Circuit breakers", "").await;
+    let key = source
+        .signing_secret
+        .clone()
+        .expect("the generic kind gets a signing key");
+    assert_eq!(
+        result(&receipt(app.deliver(&source.url, &payload("generic")).await).await),
+        "created"
+    );
+
+    let batch = json!([
+        {"dedup_key": "cb/search", "title": "Circuit breaker open: search", "severity": "warning", "service": "search"},
+        {"dedup_key": "circuit-breaker/payments-gateway", "status": "resolved"}
+    ])
+    .to_string()
+    .into_bytes();
+    let signed_url = source.signed_url.clone().unwrap();
+    let unsigned = app.deliver_raw(&signed_url, batch.clone(), &[]).await;
+    assert_eq!(unsigned.status(), 404);
+    let header = vec![("x-stormwatch-signature", sign(&key, &batch, "sha256="))];
+    let both = receipt(app.deliver_raw(&signed_url, batch, &header).await).await;
+    assert_eq!(both["alerts"][0]["result"], "created");
+    assert_eq!(both["alerts"][1]["result"], "resolved");
+    let found = alerts(app).await;
+    assert_eq!(found.len(), 2);
+    assert_eq!(found[0].service, "payments");
+    assert_eq!(found[0].status.as_str(), "resolved");
+    assert_eq!(found[1].severity.map(|s| s.as_str()), Some("SEV3"));
+}
+
+async fn wrong_or_disabled_secrets_get_the_same_404(app: &TestApp) {
+    let source = app.add_source("generic", "Breakers", "").await;
+    let body = payload("generic");
+    let wrong = source
+        .url
+        .replace(&source.secret, &"0".repeat(source.secret.len()));
+    let unknown = source
+        .url
+        .replace(&source.public_id, &"f".repeat(source.public_id.len()));
+    let mut answers = Vec::new();
+    for url in [&wrong, &unknown] {
+        let res = app.deliver(url, &body).await;
+        answers.push((res.status(), res.text().await.unwrap()));
+    }
+    app::ssr::services::sources::set_enabled(&app.db, None, &source.public_id, false)
+        .await
+        .unwrap();
+    app.state.sources.clear();
+    let res = app.deliver(&source.url, &body).await;
+    answers.push((res.status(), res.text().await.unwrap()));
+    assert!(answers.iter().all(|a| *a == answers[0]), "{answers:?}");
+    assert_eq!(answers[0].0, 404);
+
+    app::ssr::services::sources::set_enabled(&app.db, None, &source.public_id, true)
+        .await
+        .unwrap();
+    let rotated =
+        app::ssr::services::sources::rotate(&app.db, None, &source.public_id, &app.address)
+            .await
+            .unwrap();
+    app.state.sources.clear();
+    assert_eq!(
+        app.deliver(&source.url, &body).await.status(),
+        404,
+        "the old secret is dead"
+    );
+    assert_eq!(app.deliver(&rotated.url, &body).await.status(), 200);
+    assert_eq!(alerts(app).await.len(), 1);
+}
+
+async fn malformed_deliveries_get_400_and_write_nothing(app: &TestApp) {
+    let source = app.add_source("pingdom", "Pingdom", "").await;
+    for (body, reason) in [
+        (b"{not json".to_vec(), "the body is not JSON"),
+        (
+            br#"{"check_name":"x","current_state":"DOWN"}"#.to_vec(),
+            "check_id is missing",
+        ),
+        (
+            br#"{"check_id":1,"current_state":"SIDEWAYS"}"#.to_vec(),
+            "current_state \"SIDEWAYS\" is not DOWN or UP",
+        ),
+    ] {
+        let res = app.deliver_raw(&source.url, body, &[]).await;
+        assert_eq!(res.status(), 400);
+        let answer: Value = res.json().await.unwrap();
+        assert!(
+            answer["error"].as_str().unwrap().starts_with(reason),
+            "{answer}"
+        );
+    }
+    let generic = app.add_source("generic", "Generic", "").await;
+    let res = app
+        .deliver(
+            &generic.url,
+            &json!([{"dedup_key": "a", "title": "A"}, {"title": "no key"}]),
+        )
+        .await;
+    assert_eq!(res.status(), 400);
+    let answer: Value = res.json().await.unwrap();
+    assert_eq!(answer["error"], "alert 2: dedup_key is missing");
+    assert_eq!(
+        alerts(app).await.len(),
+        0,
+        "no alert of a refused delivery is written"
+    );
+    let stored = alert_source::Entity::find().all(&app.db).await.unwrap();
+    assert!(stored.iter().all(|s| s.deliveries == 0));
+}
+
+async fn an_alert_for_a_service_with_an_open_incident_attaches_to_it(app: &TestApp) {
+    app.login_as("Ada", "responder").await;
+    // declare() names push-api and scheduler.
+    let number = declare(app, "Push failing", "SEV2", "").await;
+    let source = app.add_source("pingdom", "Pingdom prod", "Push-API").await;
+    let mut down = payload("pingdom");
+    receipt(app.deliver(&source.url, &down).await).await;
+    let found = alerts(app).await;
+    assert_eq!(
+        found[0].incident_id,
+        Some(number),
+        "service names match whatever their case"
+    );
+    down["current_state"] = json!("UP");
+    receipt(app.deliver(&source.url, &down).await).await;
+    let detail = incident(app, number).await;
+    let lines = timeline_bodies(&detail);
+    assert_eq!(
+        lines[1],
+        "attached 1 alert from Pingdom prod: api.example.com is DOWN"
+    );
+    assert_eq!(
+        lines[2],
+        "Pingdom prod resolved 1 alert: api.example.com is DOWN"
+    );
+    assert_eq!(
+        detail["timeline"][1]["author"],
+        Value::Null,
+        "Stormwatch itself writes it"
+    );
+    assert_eq!(detail["alert_count"], 1);
+    assert_eq!(detail["alerts"][0]["state"], "Resolved");
+}
+
+async fn untriaged_alerts_are_attached_or_declared_from(app: &TestApp) {
+    app.login_as("Ada", "responder").await;
+    let source = app.add_source("generic", "Breakers", "").await;
+    app.deliver(
+        &source.url,
+        &json!({"dedup_key": "a", "title": "Checkout slow", "service": "checkout"}),
+    )
+    .await;
+    app.deliver(
+        &source.url,
+        &json!({"dedup_key": "b", "title": "Queue backed up", "service": "queue"}),
+    )
+    .await;
+    let feed: Value = app.call::<ListFeed>(&[]).await.json().await.unwrap();
+    let untriaged: u64 = feed["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["untriaged"].as_u64().unwrap())
+        .sum();
+    assert_eq!(untriaged, 2);
+    let [a, b] = [&alerts(app).await[0], &alerts(app).await[1]].map(|m| m.id.to_string());
+
+    // Declared from alert a, for the checkout service.
+    let res = app
+        .call::<app::api::incidents::DeclareIncident>(&[
+            ("title", "Checkout slow"),
+            ("services", "checkout"),
+            ("severity", "SEV3"),
+            ("started_at", ""),
+            ("summary", ""),
+            ("alert", &a),
+        ])
+        .await;
+    assert_eq!(res.status(), 200);
+    let number: i64 = res.json().await.unwrap();
+    let res = app
+        .call::<AttachAlert>(&[("alert", &b), ("number", &number.to_string())])
+        .await;
+    assert_eq!(res.status(), 200);
+    let found = alerts(app).await;
+    assert!(found.iter().all(|a| a.incident_id == Some(number)));
+    let lines = timeline_bodies(&incident(app, number).await);
+    assert_eq!(lines[1], "attached 1 alert from Breakers: Checkout slow");
+    assert_eq!(lines[2], "attached 1 alert from Breakers: Queue backed up");
+
+    // An alert attached elsewhere, or a resolved incident, is refused by name.
+    let other = declare(app, "Other", "SEV4", "").await;
+    let res = app
+        .call::<AttachAlert>(&[("alert", &b), ("number", &other.to_string())])
+        .await;
+    assert_eq!(res.status(), 409);
+    app.call::<app::api::incidents::ChangeStatus>(&[
+        ("number", &other.to_string()),
+        ("status", "resolved"),
+    ])
+    .await;
+    app.deliver(&source.url, &json!({"dedup_key": "c", "title": "Late"}))
+        .await;
+    let c = alerts(app).await[2].id.to_string();
+    let res = app
+        .call::<AttachAlert>(&[("alert", &c), ("number", &other.to_string())])
+        .await;
+    assert_eq!(res.status(), 422);
+    let feed: Value = app.call::<ListFeed>(&[]).await.json().await.unwrap();
+    let untriaged: u64 = feed["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["untriaged"].as_u64().unwrap())
+        .sum();
+    assert_eq!(untriaged, 1);
+}
+
+async fn a_burst_of_concurrent_deliveries_is_all_committed_once(app: &TestApp) {
+    let source = app.add_source("generic", "Storm", "storm").await;
+    let client = reqwest::Client::new();
+    let mut sends = Vec::new();
+    for i in 0..300 {
+        // 100 distinct alerts, each delivered three times at once.
+        let body =
+            json!({"dedup_key": format!("k{}", i % 100), "title": format!("Alert {}", i % 100)});
+        let request = client.post(&source.url).json(&body).send();
+        sends.push(tokio::spawn(request));
+    }
+    for send in sends {
+        assert_eq!(send.await.unwrap().unwrap().status(), 200);
+    }
+    let found = alerts(app).await;
+    assert_eq!(found.len(), 100);
+    assert!(
+        found.iter().all(|a| a.occurrences == 3),
+        "{:?}",
+        found.iter().map(|a| a.occurrences).collect::<Vec<_>>()
+    );
+    let firing = alert::Entity::find()
+        .filter(alert::Column::Status.eq("firing"))
+        .count(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(firing, 100);
+}
