@@ -458,7 +458,7 @@ async fn untriaged_alerts_are_attached_or_declared_from(app: &TestApp) {
 
 async fn a_burst_of_concurrent_deliveries_is_all_committed_once(app: &TestApp) {
     let source = app.add_source("generic", "Storm", "storm").await;
-    let client = reqwest::Client::new();
+    let client = crate::helpers::new_client();
     let mut sends = Vec::new();
     for i in 0..300 {
         // 100 distinct alerts, each delivered three times at once.

@@ -3,7 +3,14 @@ use leptos::server_fn::ServerFn;
 use reqwest::{header, redirect::Policy, Client, Response, StatusCode};
 use sea_orm::{ConnectionTrait, Database};
 use server::{build_app, Config};
-use std::{net::SocketAddr, path::PathBuf};
+use std::{future::Future, net::SocketAddr, path::PathBuf, time::Duration};
+
+/// No test may hang the suite: one still running after this fails, naming itself.
+const TEST_LIMIT: Duration = Duration::from_secs(180);
+/// A server that sends nothing for this long is stuck; the request fails, naming its URL.
+const READ_LIMIT: Duration = Duration::from_secs(30);
+/// Creating and dropping a test database may wait on other sessions; not for ever.
+const ADMIN_LIMIT: &str = "30s";
 
 /// Where the test PostgreSQL server is; each test makes its own database on it.
 /// CI provides it on 127.0.0.1:5432; a missing PostgreSQL fails the tests.
@@ -70,8 +77,44 @@ pub fn new_client() -> Client {
     Client::builder()
         .cookie_store(true)
         .redirect(Policy::none())
+        .connect_timeout(READ_LIMIT)
+        .read_timeout(READ_LIMIT)
         .build()
         .expect("a client")
+}
+
+/// Runs one test, failing it (rather than the whole run hanging) if it is still going
+/// after [`TEST_LIMIT`], with what the PostgreSQL sessions of the tests were waiting on.
+pub async fn bounded(name: &str, test: impl Future<Output = ()>) {
+    if tokio::time::timeout(TEST_LIMIT, test).await.is_err() {
+        let sessions = tokio::time::timeout(Duration::from_secs(10), postgres_sessions())
+            .await
+            .unwrap_or_else(|_| "(PostgreSQL did not answer)".into());
+        panic!("{name} did not finish within {TEST_LIMIT:?}. PostgreSQL sessions:\n{sessions}");
+    }
+}
+
+/// Every session on the test server: whose, doing what, waiting on what.
+async fn postgres_sessions() -> String {
+    use sea_orm::{DbBackend, Statement};
+    let Ok(admin) = Database::connect(postgres_admin_url()).await else {
+        return "(cannot connect)".into();
+    };
+    let sql = "SELECT format('%s %s %s %s/%s %s: %s', pid, datname, state, wait_event_type, \
+               wait_event, now() - query_start, left(query, 200)) AS line \
+               FROM pg_stat_activity WHERE backend_type = 'client backend' ORDER BY pid";
+    let rows = admin
+        .query_all_raw(Statement::from_string(DbBackend::Postgres, sql))
+        .await
+        .map(|rows| {
+            rows.iter()
+                .filter_map(|row| row.try_get::<String>("", "line").ok())
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .unwrap_or_else(|e| format!("(cannot list them: {e})"));
+    admin.close().await.ok();
+    rows
 }
 
 async fn fresh_database(backend: Backend) -> (String, Cleanup) {
@@ -87,6 +130,10 @@ async fn fresh_database(backend: Backend) -> (String, Cleanup) {
             let admin = Database::connect(&admin_url).await.unwrap_or_else(|e| {
                 panic!("PostgreSQL is required for these tests ({admin_url}): {e}. Set TEST_POSTGRES_URL to another server.")
             });
+            admin
+                .execute_unprepared(&format!("SET statement_timeout = '{ADMIN_LIMIT}'"))
+                .await
+                .expect("limit the admin session");
             admin
                 .execute_unprepared(&format!("CREATE DATABASE {name}"))
                 .await
@@ -197,8 +244,13 @@ impl TestApp {
             }
             Cleanup::Database { admin_url, name } => {
                 if let Ok(admin) = Database::connect(&admin_url).await {
+                    let limit = format!("SET statement_timeout = '{ADMIN_LIMIT}'");
                     let drop = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-                    admin.execute_unprepared(&drop).await.ok();
+                    if let Err(e) = admin.execute_unprepared(&limit).await {
+                        eprintln!("the test database {name} is left behind: {e}");
+                    } else if let Err(e) = admin.execute_unprepared(&drop).await {
+                        eprintln!("the test database {name} is left behind: {e}");
+                    }
                     admin.close().await.ok();
                 }
             }
@@ -213,18 +265,22 @@ macro_rules! on_both_databases {
         mod $name {
             use $crate::helpers::{spawn_app, Backend};
 
-            #[tokio::test]
-            async fn sqlite() {
-                let app = spawn_app(Backend::Sqlite).await;
+            use $crate::helpers::bounded;
+
+            async fn run(backend: Backend) {
+                let app = spawn_app(backend).await;
                 super::$name(&app).await;
                 app.finish().await;
             }
 
             #[tokio::test]
+            async fn sqlite() {
+                bounded(module_path!(), run(Backend::Sqlite)).await
+            }
+
+            #[tokio::test]
             async fn postgres() {
-                let app = spawn_app(Backend::Postgres).await;
-                super::$name(&app).await;
-                app.finish().await;
+                bounded(module_path!(), run(Backend::Postgres)).await
             }
         }
     )*};
@@ -359,7 +415,7 @@ impl TestApp {
         body: Vec<u8>,
         headers: &[(&str, String)],
     ) -> Response {
-        let mut request = reqwest::Client::new()
+        let mut request = new_client()
             .post(url)
             .header(header::CONTENT_TYPE, "application/json")
             .body(body);

@@ -174,158 +174,180 @@ async fn the_stream_needs_a_signed_in_user(app: &TestApp) {
 /// a webhook posted to the first, a page connected to the second.
 #[tokio::test]
 async fn a_webhook_to_one_instance_reaches_a_page_on_another() {
-    let app = crate::helpers::spawn_app(crate::helpers::Backend::Postgres).await;
-    let a = ServerProcess::start(&app.database_url).await;
-    let b = ServerProcess::start(&app.database_url).await;
-    let added = ServerProcess::command(
-        &app.database_url,
-        &a.address,
-        &[
-            "sources",
-            "add",
-            "--kind",
-            "generic",
-            "--name",
-            "Breakers",
-            "--service",
-            "payments",
-            "--json",
-        ],
+    crate::helpers::bounded(
+        concat!(
+            module_path!(),
+            "::a_webhook_to_one_instance_reaches_a_page_on_another"
+        ),
+        async {
+            let app = crate::helpers::spawn_app(crate::helpers::Backend::Postgres).await;
+            let a = ServerProcess::start(&app.database_url).await;
+            let b = ServerProcess::start(&app.database_url).await;
+            let added = ServerProcess::command(
+                &app.database_url,
+                &a.address,
+                &[
+                    "sources",
+                    "add",
+                    "--kind",
+                    "generic",
+                    "--name",
+                    "Breakers",
+                    "--service",
+                    "payments",
+                    "--json",
+                ],
+            )
+            .await;
+            let issued: Value = serde_json::from_str(&added).unwrap();
+            let url = issued["url"].as_str().unwrap();
+            assert!(
+                url.starts_with(&format!("{}/webhooks/", a.address)),
+                "{url}"
+            );
+
+            let viewer = new_client();
+            let login = viewer
+                .post(format!(
+                    "{}{}",
+                    b.address,
+                    app::api::session::DevLogin::PATH
+                ))
+                .header("accept", "application/json")
+                .form(&[
+                    ("name", "Vera"),
+                    ("email", "vera@example.com"),
+                    ("role", "viewer"),
+                ])
+                .send()
+                .await
+                .unwrap();
+            assert!(login.status().is_success());
+            let res = viewer
+                .get(format!("{}/live", b.address))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 200);
+            let mut stream = crate::helpers::Sse::new(res);
+            // The stream is subscribed once its response has started; give the pump its first read.
+            tokio::time::sleep(Duration::from_millis(200)).await;
+
+            let delivered = app
+                .deliver(
+                    url,
+                    &json!({"dedup_key": "cb", "title": "Breaker open on A"}),
+                )
+                .await;
+            assert_eq!(delivered.status(), 200);
+            let event = stream
+                .next(SOON)
+                .await
+                .expect("instance B pushes what instance A received");
+            assert_eq!(
+                event.json()["changes"][0]["Feed"]["latest"][0]["title"],
+                "Breaker open on A"
+            );
+
+            let listed =
+                ServerProcess::command(&app.database_url, &a.address, &["sources", "list"]).await;
+            assert!(
+                listed.contains("Breakers") && listed.contains("1 deliveries"),
+                "{listed}"
+            );
+            drop((a, b));
+            app.finish().await;
+        },
     )
-    .await;
-    let issued: Value = serde_json::from_str(&added).unwrap();
-    let url = issued["url"].as_str().unwrap();
-    assert!(
-        url.starts_with(&format!("{}/webhooks/", a.address)),
-        "{url}"
-    );
-
-    let viewer = new_client();
-    let login = viewer
-        .post(format!(
-            "{}{}",
-            b.address,
-            app::api::session::DevLogin::PATH
-        ))
-        .header("accept", "application/json")
-        .form(&[
-            ("name", "Vera"),
-            ("email", "vera@example.com"),
-            ("role", "viewer"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert!(login.status().is_success());
-    let res = viewer
-        .get(format!("{}/live", b.address))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    let mut stream = crate::helpers::Sse::new(res);
-    // The stream is subscribed once its response has started; give the pump its first read.
-    tokio::time::sleep(Duration::from_millis(200)).await;
-
-    let delivered = app
-        .deliver(
-            url,
-            &json!({"dedup_key": "cb", "title": "Breaker open on A"}),
-        )
-        .await;
-    assert_eq!(delivered.status(), 200);
-    let event = stream
-        .next(SOON)
-        .await
-        .expect("instance B pushes what instance A received");
-    assert_eq!(
-        event.json()["changes"][0]["Feed"]["latest"][0]["title"],
-        "Breaker open on A"
-    );
-
-    let listed = ServerProcess::command(&app.database_url, &a.address, &["sources", "list"]).await;
-    assert!(
-        listed.contains("Breakers") && listed.contains("1 deliveries"),
-        "{listed}"
-    );
-    drop((a, b));
-    app.finish().await;
+    .await
 }
 
 /// "200 means committed", tested the hard way: deliveries in flight, the process killed
 /// with SIGKILL mid-burst, and every delivery that got its 200 found in the database.
 #[tokio::test]
 async fn every_acknowledged_delivery_survives_a_kill_9() {
-    let app = crate::helpers::spawn_app(crate::helpers::Backend::Sqlite).await;
-    let server = ServerProcess::start(&app.database_url).await;
-    let added = ServerProcess::command(
-        &app.database_url,
-        &server.address,
-        &[
-            "sources", "add", "--kind", "generic", "--name", "Storm", "--json",
-        ],
-    )
-    .await;
-    let url = serde_json::from_str::<Value>(&added).unwrap()["url"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let client = reqwest::Client::new();
-    let answered = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let mut sends = Vec::new();
-    // 64 senders, each posting its alerts one after another until the server dies.
-    for sender in 0..64 {
-        let (client, url, answered) = (client.clone(), url.clone(), answered.clone());
-        sends.push(tokio::spawn(async move {
-            let mut acknowledged = Vec::new();
-            for i in 0..100 {
-                let key = format!("s{sender}-{i}");
-                let body = json!({"dedup_key": key, "title": "Storm"});
-                match client.post(&url).json(&body).send().await {
-                    Ok(res) if res.status() == 200 => {
-                        acknowledged.push(key);
-                        answered.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    crate::helpers::bounded(
+        concat!(
+            module_path!(),
+            "::every_acknowledged_delivery_survives_a_kill_9"
+        ),
+        async {
+            let app = crate::helpers::spawn_app(crate::helpers::Backend::Sqlite).await;
+            let server = ServerProcess::start(&app.database_url).await;
+            let added = ServerProcess::command(
+                &app.database_url,
+                &server.address,
+                &[
+                    "sources", "add", "--kind", "generic", "--name", "Storm", "--json",
+                ],
+            )
+            .await;
+            let url = serde_json::from_str::<Value>(&added).unwrap()["url"]
+                .as_str()
+                .unwrap()
+                .to_string();
+            let client = crate::helpers::new_client();
+            let answered = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+            let mut sends = Vec::new();
+            // 64 senders, each posting its alerts one after another until the server dies.
+            for sender in 0..64 {
+                let (client, url, answered) = (client.clone(), url.clone(), answered.clone());
+                sends.push(tokio::spawn(async move {
+                    let mut acknowledged = Vec::new();
+                    for i in 0..100 {
+                        let key = format!("s{sender}-{i}");
+                        let body = json!({"dedup_key": key, "title": "Storm"});
+                        match client.post(&url).json(&body).send().await {
+                            Ok(res) if res.status() == 200 => {
+                                acknowledged.push(key);
+                                answered.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            }
+                            _ => break,
+                        }
                     }
-                    _ => break,
-                }
+                    acknowledged
+                }));
             }
-            acknowledged
-        }));
-    }
-    // Let part of the burst through, then pull the plug.
-    let waited = std::time::Instant::now();
-    while answered.load(std::sync::atomic::Ordering::Relaxed) < 300 && waited.elapsed() < SOON * 4 {
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
-    server.kill().await;
-    let mut acknowledged = Vec::new();
-    for send in sends {
-        acknowledged.extend(send.await.unwrap());
-    }
-    let stored: std::collections::HashSet<String> = app::ssr::entities::alert::Entity::find()
-        .all(&app.db)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|a| a.dedup_key)
-        .collect();
-    assert!(
-        !acknowledged.is_empty(),
-        "some deliveries were answered before the kill"
-    );
-    let lost: Vec<_> = acknowledged
-        .iter()
-        .filter(|k| !stored.contains(*k))
-        .collect();
-    assert!(
-        lost.is_empty(),
-        "{} acknowledged but not stored: {lost:?}",
-        lost.len()
-    );
-    println!(
-        "{} of 6400 acknowledged before the kill, all stored ({} stored in all)",
-        acknowledged.len(),
-        stored.len()
-    );
-    app.finish().await;
+            // Let part of the burst through, then pull the plug.
+            let waited = std::time::Instant::now();
+            while answered.load(std::sync::atomic::Ordering::Relaxed) < 300
+                && waited.elapsed() < SOON * 4
+            {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+            server.kill().await;
+            let mut acknowledged = Vec::new();
+            for send in sends {
+                acknowledged.extend(send.await.unwrap());
+            }
+            let stored: std::collections::HashSet<String> =
+                app::ssr::entities::alert::Entity::find()
+                    .all(&app.db)
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .map(|a| a.dedup_key)
+                    .collect();
+            assert!(
+                !acknowledged.is_empty(),
+                "some deliveries were answered before the kill"
+            );
+            let lost: Vec<_> = acknowledged
+                .iter()
+                .filter(|k| !stored.contains(*k))
+                .collect();
+            assert!(
+                lost.is_empty(),
+                "{} acknowledged but not stored: {lost:?}",
+                lost.len()
+            );
+            println!(
+                "{} of 6400 acknowledged before the kill, all stored ({} stored in all)",
+                acknowledged.len(),
+                stored.len()
+            );
+            app.finish().await;
+        },
+    )
+    .await
 }

@@ -15,7 +15,7 @@ use serde_json::json;
 macro_rules! with_provider_on_both_databases {
     ($($name:ident),* $(,)?) => {$(
         mod $name {
-            use $crate::helpers::{spawn_app_with, with_provider, Backend, Provider};
+            use $crate::helpers::{bounded, spawn_app_with, with_provider, Backend, Provider};
 
             async fn run(backend: Backend) {
                 let provider = Provider::start().await;
@@ -26,12 +26,12 @@ macro_rules! with_provider_on_both_databases {
 
             #[tokio::test]
             async fn sqlite() {
-                run(Backend::Sqlite).await
+                bounded(module_path!(), run(Backend::Sqlite)).await
             }
 
             #[tokio::test]
             async fn postgres() {
-                run(Backend::Postgres).await
+                bounded(module_path!(), run(Backend::Postgres)).await
             }
         }
     )*};
@@ -158,10 +158,8 @@ async fn a_replayed_callback_is_refused(app: &TestApp) {
         .unwrap()
         .1
         .to_string();
-    let thief = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+    // Another browser: none of the first one's cookies.
+    let thief = new_client();
     let res = thief
         .get(&trip.callback)
         .header("cookie", format!("stormwatch_sign_in={state}"))
@@ -348,34 +346,54 @@ async fn the_user_keys_on_the_subject_not_the_email(app: &TestApp) {
 
 #[tokio::test]
 async fn a_provider_that_is_down_makes_sign_in_unavailable() {
-    // A port nothing listens on.
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let issuer = format!("http://{}", closed.local_addr().unwrap());
-    drop(closed);
-    let app =
-        crate::helpers::spawn_app_with(crate::helpers::Backend::Sqlite, with_provider(&issuer))
+    crate::helpers::bounded(
+        concat!(
+            module_path!(),
+            "::a_provider_that_is_down_makes_sign_in_unavailable"
+        ),
+        async {
+            // A port nothing listens on.
+            let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            let issuer = format!("http://{}", closed.local_addr().unwrap());
+            drop(closed);
+            let app = crate::helpers::spawn_app_with(
+                crate::helpers::Backend::Sqlite,
+                with_provider(&issuer),
+            )
             .await;
-    let client = new_client();
-    let res = client.get(app.url("/auth/login")).send().await.unwrap();
-    assert_eq!(res.status(), 303);
-    let landed = location(&res).to_string();
-    assert_refused(&app, &client, &landed, "unavailable").await;
-    app.finish().await;
+            let client = new_client();
+            let res = client.get(app.url("/auth/login")).send().await.unwrap();
+            assert_eq!(res.status(), 303);
+            let landed = location(&res).to_string();
+            assert_refused(&app, &client, &landed, "unavailable").await;
+            app.finish().await;
+        },
+    )
+    .await
 }
 
 #[tokio::test]
 async fn the_sign_in_page_offers_google_when_configured() {
-    let provider = Provider::start().await;
-    let app = crate::helpers::spawn_app_with(
-        crate::helpers::Backend::Sqlite,
-        with_provider(&provider.issuer),
+    crate::helpers::bounded(
+        concat!(
+            module_path!(),
+            "::the_sign_in_page_offers_google_when_configured"
+        ),
+        async {
+            let provider = Provider::start().await;
+            let app = crate::helpers::spawn_app_with(
+                crate::helpers::Backend::Sqlite,
+                with_provider(&provider.issuer),
+            )
+            .await;
+            let html = app.get("/login").await.text().await.unwrap();
+            assert!(html.contains("Sign in with Google"));
+            assert!(
+                !html.contains("Development login"),
+                "off unless AUTH_DEV_LOGIN=1"
+            );
+            app.finish().await;
+        },
     )
-    .await;
-    let html = app.get("/login").await.text().await.unwrap();
-    assert!(html.contains("Sign in with Google"));
-    assert!(
-        !html.contains("Development login"),
-        "off unless AUTH_DEV_LOGIN=1"
-    );
-    app.finish().await;
+    .await
 }
