@@ -27,12 +27,65 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
         // One writer at a time is SQLite's model; a small pool keeps readers concurrent.
         options.max_connections(8).min_connections(1);
     } else {
-        options.max_connections(16).min_connections(1);
+        options
+            .max_connections(16)
+            .min_connections(1)
+            .map_sqlx_postgres_pool_opts(|pool| {
+                pool.after_connect(|conn, _| {
+                    Box::pin(async move {
+                        let port: Option<i32> =
+                            sea_orm::sqlx::query_scalar("SELECT inet_client_port()")
+                                .fetch_one(&mut *conn)
+                                .await?;
+                        if let Some(port) = port.and_then(|p| u16::try_from(p).ok()) {
+                            no_delay(port);
+                        }
+                        Ok(())
+                    })
+                })
+            });
     }
     let db = Database::connect(options).await?;
     Migrator::up(&db, None).await?;
     Ok(db)
 }
+
+/// sqlx 0.9.0 leaves Nagle's algorithm on for its PostgreSQL sockets (sqlx issue #4335,
+/// fixed upstream but not released yet): a statement bigger than the socket's first send
+/// buffer (16 KB on Linux) goes out in two writes, and the second waits ~40 ms for the
+/// server's delayed ACK. Every batch of 64 alerts paid it. Until the fix is released,
+/// each new connection asks the server which port it came from, and the socket of ours
+/// bound to that port (found among the process's descriptors) gets `TCP_NODELAY`.
+#[cfg(target_os = "linux")]
+fn no_delay(port: u16) {
+    use std::os::fd::BorrowedFd;
+    let Ok(fds) = std::fs::read_dir("/proc/self/fd") else {
+        return;
+    };
+    for fd in fds.flatten() {
+        let Some(fd) = fd.file_name().to_str().and_then(|n| n.parse::<i32>().ok()) else {
+            continue;
+        };
+        // SAFETY: only borrowed for the calls below. Were the descriptor closed (or
+        // reused) meanwhile, they fail (or find another port) and nothing is changed.
+        let fd = unsafe { BorrowedFd::borrow_raw(fd) };
+        let socket = socket2::SockRef::from(&fd);
+        let ours = socket
+            .local_addr()
+            .ok()
+            .and_then(|a| a.as_socket())
+            .is_some_and(|a| a.port() == port);
+        if ours && socket.peer_addr().is_ok() {
+            if let Err(err) = socket.set_tcp_nodelay(true) {
+                tracing::warn!(error = %err, "TCP_NODELAY not set on a database connection");
+            }
+            return;
+        }
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn no_delay(_port: u16) {}
 
 fn backend(url: &str) -> &'static str {
     if url.starts_with("sqlite:") {
