@@ -9,7 +9,7 @@ use std::{future::Future, net::SocketAddr, path::PathBuf, time::Duration};
 const TEST_LIMIT: Duration = Duration::from_secs(180);
 /// A server that sends nothing for this long is stuck; the request fails, naming its URL.
 const READ_LIMIT: Duration = Duration::from_secs(30);
-/// Creating and dropping a test database may wait on other sessions; not for ever.
+/// Statements of the admin session (see [`admin_session`]).
 const ADMIN_LIMIT: &str = "30s";
 
 /// Where the test PostgreSQL server is; each test makes its own database on it.
@@ -97,7 +97,7 @@ pub async fn bounded(name: &str, test: impl Future<Output = ()>) {
 /// Every session on the test server: whose, doing what, waiting on what.
 async fn postgres_sessions() -> String {
     use sea_orm::{DbBackend, Statement};
-    let Ok(admin) = Database::connect(postgres_admin_url()).await else {
+    let Ok(admin) = admin_session(&postgres_admin_url()).await else {
         return "(cannot connect)".into();
     };
     let sql = "SELECT format('%s %s %s %s/%s %s: %s', pid, datname, state, wait_event_type, \
@@ -117,6 +117,18 @@ async fn postgres_sessions() -> String {
     rows
 }
 
+/// One connection to the test server's admin database, whose statements give up after
+/// [`ADMIN_LIMIT`] (creating or dropping a database may wait on other sessions).
+async fn admin_session(url: &str) -> Result<sea_orm::DatabaseConnection, sea_orm::DbErr> {
+    let mut options = sea_orm::ConnectOptions::new(url);
+    options.max_connections(1).sqlx_logging(false);
+    let admin = Database::connect(options).await?;
+    admin
+        .execute_unprepared(&format!("SET statement_timeout = '{ADMIN_LIMIT}'"))
+        .await?;
+    Ok(admin)
+}
+
 async fn fresh_database(backend: Backend) -> (String, Cleanup) {
     match backend {
         Backend::Sqlite => {
@@ -127,13 +139,9 @@ async fn fresh_database(backend: Backend) -> (String, Cleanup) {
         Backend::Postgres => {
             let admin_url = postgres_admin_url();
             let name = format!("stormwatch_test_{}", uuid::Uuid::new_v4().simple());
-            let admin = Database::connect(&admin_url).await.unwrap_or_else(|e| {
+            let admin = admin_session(&admin_url).await.unwrap_or_else(|e| {
                 panic!("PostgreSQL is required for these tests ({admin_url}): {e}. Set TEST_POSTGRES_URL to another server.")
             });
-            admin
-                .execute_unprepared(&format!("SET statement_timeout = '{ADMIN_LIMIT}'"))
-                .await
-                .expect("limit the admin session");
             admin
                 .execute_unprepared(&format!("CREATE DATABASE {name}"))
                 .await
@@ -243,15 +251,17 @@ impl TestApp {
                 }
             }
             Cleanup::Database { admin_url, name } => {
-                if let Ok(admin) = Database::connect(&admin_url).await {
-                    let limit = format!("SET statement_timeout = '{ADMIN_LIMIT}'");
-                    let drop = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-                    if let Err(e) = admin.execute_unprepared(&limit).await {
-                        eprintln!("the test database {name} is left behind: {e}");
-                    } else if let Err(e) = admin.execute_unprepared(&drop).await {
-                        eprintln!("the test database {name} is left behind: {e}");
+                let drop = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+                let dropped = match admin_session(&admin_url).await {
+                    Ok(admin) => {
+                        let dropped = admin.execute_unprepared(&drop).await;
+                        admin.close().await.ok();
+                        dropped.map(|_| ())
                     }
-                    admin.close().await.ok();
+                    Err(e) => Err(e),
+                };
+                if let Err(e) = dropped {
+                    eprintln!("the test database {name} is left behind: {e}");
                 }
             }
         }
@@ -263,9 +273,7 @@ impl TestApp {
 macro_rules! on_both_databases {
     ($($name:ident),* $(,)?) => {$(
         mod $name {
-            use $crate::helpers::{spawn_app, Backend};
-
-            use $crate::helpers::bounded;
+            use $crate::helpers::{bounded, spawn_app, Backend};
 
             async fn run(backend: Backend) {
                 let app = spawn_app(backend).await;
