@@ -56,13 +56,23 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
 /// server's delayed ACK. Every batch of 64 alerts paid it. Until the fix is released,
 /// each new connection asks the server which port it came from, and the socket of ours
 /// bound to that port (found among the process's descriptors) gets `TCP_NODELAY`.
-#[cfg(target_os = "linux")]
 fn no_delay(port: u16) {
+    let set = with_socket_on_port(port, |socket| socket.set_tcp_nodelay(true));
+    if let Some(Err(err)) = set {
+        tracing::warn!(error = %err, "TCP_NODELAY not set on a database connection");
+    }
+}
+
+/// Whether the socket of ours on local `port` sends without delay (None: no such socket).
+pub fn sends_without_delay(port: u16) -> Option<bool> {
+    with_socket_on_port(port, |socket| socket.tcp_nodelay().ok()).flatten()
+}
+
+/// Runs `f` on the connected socket of this process bound to local `port`.
+#[cfg(target_os = "linux")]
+fn with_socket_on_port<R>(port: u16, f: impl FnOnce(socket2::SockRef<'_>) -> R) -> Option<R> {
     use std::os::fd::BorrowedFd;
-    let Ok(fds) = std::fs::read_dir("/proc/self/fd") else {
-        return;
-    };
-    for fd in fds.flatten() {
+    for fd in std::fs::read_dir("/proc/self/fd").ok()?.flatten() {
         let Some(fd) = fd.file_name().to_str().and_then(|n| n.parse::<i32>().ok()) else {
             continue;
         };
@@ -76,16 +86,16 @@ fn no_delay(port: u16) {
             .and_then(|a| a.as_socket())
             .is_some_and(|a| a.port() == port);
         if ours && socket.peer_addr().is_ok() {
-            if let Err(err) = socket.set_tcp_nodelay(true) {
-                tracing::warn!(error = %err, "TCP_NODELAY not set on a database connection");
-            }
-            return;
+            return Some(f(socket));
         }
     }
+    None
 }
 
 #[cfg(not(target_os = "linux"))]
-fn no_delay(_port: u16) {}
+fn with_socket_on_port<R>(_port: u16, _f: impl FnOnce(socket2::SockRef<'_>) -> R) -> Option<R> {
+    None
+}
 
 fn backend(url: &str) -> &'static str {
     if url.starts_with("sqlite:") {
