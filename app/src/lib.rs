@@ -7,11 +7,12 @@
 pub mod api;
 pub mod components;
 pub mod domain;
+pub mod model;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 
-use api::session::{me, CurrentUser};
+use api::session::me;
 use components::layout::Header;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -19,6 +20,7 @@ use leptos_router::{
     components::{Route, Router, Routes},
     path, SsrMode,
 };
+use model::session::CurrentUser;
 use pages::{
     customers::CustomersPage, dashboard::DashboardPage, declare::DeclarePage,
     incident::IncidentPage, login::LoginPage, not_found::NotFound, sources::SourcesPage,

@@ -11,8 +11,8 @@
 mod common;
 
 use app::{
-    api::{customers::STAGE_BATCH, session::CurrentUser},
     domain::{plan_import, Role},
+    model::{customers::STAGE_BATCH, session::CurrentUser},
     ssr::{
         db,
         entities::{incident, user},

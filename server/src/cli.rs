@@ -4,8 +4,8 @@
 
 use crate::{Config, StartError};
 use app::{
-    api::sources::IssuedSecret,
     domain::{AppError, NewSource, SourceDraft},
+    model::sources::IssuedSecret,
     ssr::services::sources,
 };
 use clap::{Parser, Subcommand};

@@ -8,10 +8,10 @@ mod sign_in;
 mod webhooks;
 
 use app::{
-    api::{live::LIVE_PATH, sources::WEBHOOKS},
     domain::MAX_DELIVERY_BYTES,
+    model::{live::LIVE_PATH, sources::WEBHOOKS},
     shell,
-    ssr::{auth, ingest::Ingest, live::Hub, sso, AppState, AuthSettings, RequestUser},
+    ssr::{auth, error, ingest::Ingest, live::Hub, sso, AppState, AuthSettings, RequestUser},
     App,
 };
 use axum::{
@@ -182,11 +182,6 @@ async fn resolve_session(State(state): State<AppState>, mut req: Request, next: 
     next.run(req).await
 }
 
-/// The HTTP status an error stands for.
-pub(crate) fn error_status(err: &app::domain::AppError) -> StatusCode {
-    StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
-}
-
 pub(crate) fn request_user(req: &Request) -> RequestUser {
     req.extensions()
         .get::<RequestUser>()
@@ -198,9 +193,7 @@ pub(crate) fn request_user(req: &Request) -> RequestUser {
 async fn server_fn(State(state): State<AppState>, req: Request<Body>) -> Response {
     let user = request_user(&req);
     if let Err(err) = auth::gate(req.uri().path(), user.0.as_ref()) {
-        let status = error_status(&err);
-        let body = leptos::server_fn::error::FromServerFnError::ser(&err);
-        return (status, [(header::CONTENT_TYPE, "application/json")], body).into_response();
+        return err.into_server_fn_response();
     }
     let response = handle_server_fns_with_context(
         move || {
@@ -211,25 +204,7 @@ async fn server_fn(State(state): State<AppState>, req: Request<Body>) -> Respons
     )
     .await
     .into_response();
-    with_error_status(response).await
-}
-
-/// Errors raised before a function's body runs (its arguments could not be read) leave
-/// server_fn's 500; give them the status the error stands for (422 for bad arguments).
-async fn with_error_status(response: Response) -> Response {
-    use leptos::server_fn::error::FromServerFnError;
-    if response.status() != StatusCode::INTERNAL_SERVER_ERROR {
-        return response;
-    }
-    let (mut parts, body) = response.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, 1 << 20).await else {
-        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-    };
-    let error = app::domain::AppError::de(bytes.clone());
-    if let Ok(status) = StatusCode::from_u16(error.status()) {
-        parts.status = status;
-    }
-    Response::from_parts(parts, Body::from(bytes))
+    error::with_error_status(response).await
 }
 
 /// The affected-customers table as a CSV download (RFC 4180, with a header): anyone
@@ -242,7 +217,7 @@ async fn customers_csv(
     let user = request_user(&req);
     let access = app::domain::Access::SignedIn(app::domain::Permission::Read);
     if let Err(err) = auth::allow(access, user.0.as_ref(), req.uri().path()) {
-        return (error_status(&err), "Sign in to export this table.").into_response();
+        return err.into_response();
     }
     match app::ssr::services::customers::export(&state.db, number, false).await {
         Ok(csv) => (
@@ -257,7 +232,7 @@ async fn customers_csv(
             csv,
         )
             .into_response(),
-        Err(err) => (error_status(&err), err.to_string()).into_response(),
+        Err(err) => err.into_response(),
     }
 }
 

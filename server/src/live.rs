@@ -44,7 +44,7 @@ pub async fn stream(
     let user = request_user(&req);
     let access = Access::SignedIn(Permission::Read);
     if let Err(err) = auth::allow(access, user.0.as_ref(), req.uri().path()) {
-        return (crate::error_status(&err), err.to_string()).into_response();
+        return err.into_response();
     }
     let headers = req.headers();
     let tz = time::tz_of(headers);

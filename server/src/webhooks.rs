@@ -6,8 +6,8 @@
 //! written), then handed to the alert writer; the 200 comes once it is committed.
 
 use app::{
-    api::sources::WEBHOOKS,
     domain::parse_delivery,
+    model::sources::WEBHOOKS,
     ssr::{
         services::{
             alerts::Job,
@@ -95,11 +95,7 @@ async fn receive(
     .await
     {
         Ok(Ok(receipt)) => Json(receipt).into_response(),
-        Ok(Err(err)) => (
-            StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-            Json(json!({ "error": err.to_string() })),
-        )
-            .into_response(),
+        Ok(Err(err)) => err.into_response(),
         Err(_) => {
             tracing::error!("delivery not committed in time");
             StatusCode::SERVICE_UNAVAILABLE.into_response()

@@ -1,92 +1,28 @@
 //! The live feed: alerts grouped by source and service, and triage (attach to an
 //! incident; declaring one from an alert is `declare_incident` with `alert`).
 
-use super::Stamp;
-use crate::domain::{AlertState, AppError, Severity, SourceKind};
+use crate::{
+    domain::AppError,
+    model::alerts::{AlertView, Feed},
+};
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
-
-/// Alerts shown per feed group; the counts cover them all.
-pub const GROUP_SHOWN: u64 = 10;
-
-/// One alert as the feed and the incident page show it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AlertView {
-    pub id: i64,
-    pub source: String,
-    pub kind: SourceKind,
-    /// '' when neither the payload nor the source names one.
-    pub service: String,
-    pub title: String,
-    pub severity: Option<Severity>,
-    pub state: AlertState,
-    /// Deliveries of it, the first included.
-    pub occurrences: i64,
-    pub first_seen: Stamp,
-    pub last_seen: Stamp,
-    pub incident: Option<i64>,
-    pub url: Option<String>,
-}
-
-/// The alerts of one source about one service, with counts.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FeedGroup {
-    pub source_id: i64,
-    pub source: String,
-    pub kind: SourceKind,
-    pub service: String,
-    /// Alerts firing now.
-    pub firing: u64,
-    /// Firing and attached to no incident.
-    pub untriaged: u64,
-    /// The latest alerts, firing ones first, at most [`GROUP_SHOWN`].
-    pub latest: Vec<AlertView>,
-}
-
-impl FeedGroup {
-    /// Groups are keyed by source and service.
-    pub fn key(&self) -> (i64, String) {
-        (self.source_id, self.service.clone())
-    }
-
-    /// The feed's order: most untriaged alerts first, then most firing, then by name.
-    pub fn feed_order(a: &Self, b: &Self) -> std::cmp::Ordering {
-        (b.untriaged, b.firing, &a.source, &a.service).cmp(&(
-            a.untriaged,
-            a.firing,
-            &b.source,
-            &b.service,
-        ))
-    }
-}
-
-/// The dashboard's feed: groups with firing alerts or alerts seen in the last day.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Feed {
-    /// The live stream's last event when this was read: the page resumes after it.
-    pub cursor: i64,
-    pub groups: Vec<FeedGroup>,
-}
 
 #[server(prefix = "/api/read")]
 pub async fn list_feed() -> Result<Feed, AppError> {
-    use crate::ssr::{respond, services::alerts, time::viewer_tz, AppState};
-    respond(async move { alerts::feed(&AppState::current()?.db, viewer_tz()).await }).await
+    use crate::ssr::{db, services::alerts, time::viewer_tz};
+    alerts::feed(&db::current()?, viewer_tz()).await
 }
 
 #[server(prefix = "/api/read")]
 pub async fn get_alert(alert: i64) -> Result<AlertView, AppError> {
-    use crate::ssr::{respond, services::alerts, time::viewer_tz, AppState};
-    respond(async move { alerts::view(&AppState::current()?.db, alert, viewer_tz()).await }).await
+    use crate::ssr::{db, services::alerts, time::viewer_tz};
+    alerts::view(&db::current()?, alert, viewer_tz()).await
 }
 
 /// Attaches an untriaged alert to an open incident (recorded on its timeline).
 #[server(prefix = "/api/respond")]
 pub async fn attach_alert(alert: i64, number: i64) -> Result<(), AppError> {
-    use crate::ssr::{respond, services::alerts, signed_in, AppState};
-    respond(async move {
-        let actor = signed_in()?;
-        alerts::attach(&AppState::current()?.db, &actor, alert, number).await
-    })
-    .await
+    use crate::ssr::{db, services::alerts, signed_in};
+    let actor = signed_in()?;
+    alerts::attach(&db::current()?, &actor, alert, number).await
 }

@@ -1,15 +1,8 @@
-use crate::domain::{AppError, Role};
+use crate::{
+    domain::AppError,
+    model::session::{CurrentUser, SignInMethods},
+};
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
-
-/// The signed-in person, as pages and server functions see them.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CurrentUser {
-    pub id: i64,
-    pub name: String,
-    pub email: String,
-    pub role: Role,
-}
 
 /// Who is signed in (None when nobody is).
 #[server(prefix = "/api/public")]
@@ -27,15 +20,6 @@ pub async fn sign_in_options() -> Result<SignInMethods, AppError> {
     })
 }
 
-/// The ways in this server offers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SignInMethods {
-    /// "Sign in with Google" (`GOOGLE_CLIENT_ID` is set).
-    pub provider: bool,
-    /// The password-less development login (`AUTH_DEV_LOGIN=1`).
-    pub dev_login: bool,
-}
-
 /// The local development login: no password, so it exists only when `AUTH_DEV_LOGIN=1`
 /// and the server listens on loopback (checked at start-up).
 #[server(prefix = "/api/public")]
@@ -43,33 +27,30 @@ pub async fn dev_login(name: String, email: String, role: String) -> Result<(), 
     use crate::{
         domain::{AuditAction, DevLogin},
         ssr::{
-            auth, respond,
+            auth,
             services::{audit, users},
             AppState,
         },
     };
-    respond(async move {
-        let state = AppState::current()?;
-        if !state.auth.dev_login {
-            return Err(AppError::NotFound("The development login".into()));
-        }
-        let login = DevLogin::parse(&name, &email, &role)?;
-        let user = users::sign_in_dev_user(&state.db, login).await?;
-        auth::sign_in(&state, user.id).await?;
-        audit::record(
-            &state.db,
-            AuditAction::SignedIn,
-            audit::Entry {
-                subject_id: Some(user.id),
-                email: Some(user.email.clone()),
-                detail: format!("development login as {}", user.role),
-                ..Default::default()
-            },
-        )
-        .await?;
-        tracing::info!(user = user.id, role = %user.role, "signed in with the development login");
-        leptos_axum::redirect(user.role.home());
-        Ok(())
-    })
-    .await
+    let state = AppState::current()?;
+    if !state.auth.dev_login {
+        return Err(AppError::NotFound("The development login".into()));
+    }
+    let login = DevLogin::parse(&name, &email, &role)?;
+    let user = users::sign_in_dev_user(&state.db, login).await?;
+    auth::sign_in(&state, user.id).await?;
+    audit::record(
+        &state.db,
+        AuditAction::SignedIn,
+        audit::Entry {
+            subject_id: Some(user.id),
+            email: Some(user.email.clone()),
+            detail: format!("development login as {}", user.role),
+            ..Default::default()
+        },
+    )
+    .await?;
+    tracing::info!(user = user.id, role = %user.role, "signed in with the development login");
+    leptos_axum::redirect(user.role.home());
+    Ok(())
 }

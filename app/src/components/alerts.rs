@@ -2,8 +2,8 @@
 //! last seen, and the incident it is attached to.
 
 use crate::{
-    api::alerts::AlertView,
     components::badges::{AlertStateBadge, SeverityBadge},
+    model::alerts::AlertView,
 };
 use leptos::prelude::*;
 use leptos_router::components::A;

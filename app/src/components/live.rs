@@ -2,9 +2,12 @@
 //! `EventSource` reconnects by itself and sends `Last-Event-ID`, so the server resumes
 //! exactly after the last event this page saw.
 
-use crate::api::live::{LiveBatch, LiveChange, LIVE_PATH};
+use crate::model::live::{LiveBatch, LiveChange, LIVE_PATH};
 use leptos::prelude::*;
 use std::time::Duration;
+
+/// Fetches after a burst of changes wait this long for the burst to end.
+pub const QUIET: Duration = Duration::from_millis(250);
 
 /// How the page's link to the stream stands, for the "Live" badge.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -4,5 +4,6 @@ pub mod alerts;
 pub mod badges;
 pub mod browser;
 pub mod form;
+pub mod incidents;
 pub mod layout;
 pub mod live;

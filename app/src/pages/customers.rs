@@ -5,15 +5,17 @@
 use crate::{
     api::customers::{
         add_customer, commit_import, customers_tsv, delete_customers, list_customers,
-        restore_customers, stage_customers, update_customer, CustomerPage, CustomerRow, PAGE_SIZE,
-        STAGE_BATCH,
+        restore_customers, stage_customers, update_customer,
     },
-    components::layout::can,
+    components::{
+        incidents::incident_number,
+        layout::{can, Missing},
+    },
     domain::{
         plan_import, AppError, Customer, CustomerField, Permission, RowProblem, MAX_ID_LEN,
         MAX_NOTE_LEN, MAX_ORG_NAME_LEN,
     },
-    pages::{incident::incident_number, not_found::Missing},
+    model::customers::{CustomerPage, CustomerRow, PAGE_SIZE, STAGE_BATCH},
 };
 use leptos::{prelude::*, task::spawn_local};
 use leptos_meta::Title;

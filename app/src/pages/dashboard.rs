@@ -1,25 +1,26 @@
 use crate::{
     api::{
-        alerts::{list_feed, AlertView, AttachAlert, FeedGroup},
-        incidents::{list_incidents, IncidentSummary},
-        live::LiveChange,
+        alerts::{list_feed, AttachAlert},
+        incidents::list_incidents,
     },
     components::{
         alerts::AlertLine,
-        badges::{SeverityBadge, StatusBadge},
         form::{action_error, FormMessage},
+        incidents::IncidentTable,
         layout::{can, user},
-        live::{debounced_bump, LiveBadge, LiveLink, LiveMessage},
+        live::{debounced_bump, LiveBadge, LiveLink, LiveMessage, QUIET},
     },
-    domain::Permission,
+    domain::{AppError, Permission},
+    model::{
+        alerts::{AlertView, Feed, FeedGroup},
+        incidents::IncidentSummary,
+        live::LiveChange,
+    },
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
-use std::{collections::HashMap, time::Duration};
-
-/// Fetches after a burst of changes wait this long for the burst to end.
-pub const QUIET: Duration = Duration::from_millis(250);
+use std::collections::HashMap;
 
 /// Feed groups pushed by the stream since the page's read, with the event that carried them.
 type Pushed = HashMap<(i64, String), (i64, FeedGroup)>;
@@ -122,9 +123,9 @@ pub fn DashboardPage() -> impl IntoView {
 /// Alerts grouped by source and service, as they arrive.
 #[component]
 fn LiveFeed(
-    feed: Resource<Result<crate::api::alerts::Feed, crate::domain::AppError>>,
+    feed: Resource<Result<Feed, AppError>>,
     pushed: RwSignal<Pushed>,
-    incidents: Resource<Result<Vec<IncidentSummary>, crate::domain::AppError>>,
+    incidents: Resource<Result<Vec<IncidentSummary>, AppError>>,
     link: LiveLink,
 ) -> impl IntoView {
     let attach = ServerAction::<AttachAlert>::new();
@@ -278,51 +279,6 @@ fn AlertItem(
                 </div>
             </Show>
         </li>
-    }
-    .into_any()
-}
-
-#[component]
-pub fn IncidentTable(id: &'static str, rows: Vec<IncidentSummary>) -> impl IntoView {
-    view! {
-        <table class="incidents" id=id>
-            <thead>
-                <tr>
-                    <th>"#"</th>
-                    <th>"Severity"</th>
-                    <th>"Title"</th>
-                    <th>"Services"</th>
-                    <th>"Status"</th>
-                    <th>"Affected customers"</th>
-                    <th>"Started"</th>
-                </tr>
-            </thead>
-            <tbody>
-                {rows
-                    .into_iter()
-                    .map(|i| {
-                        let href = format!("/incidents/{}", i.number);
-                        view! {
-                            <tr class="incident-row" data-number=i.number>
-                                <td class="number">{format!("#{}", i.number)}</td>
-                                <td><SeverityBadge severity=i.severity /></td>
-                                <td class="title"><A href=href>{i.title}</A></td>
-                                <td class="services">{i.services.join(", ")}</td>
-                                <td><StatusBadge status=i.status /></td>
-                                <td class="affected">
-                                    {(i.customers.rows > 0).then(|| view! {
-                                        <A href=format!("/incidents/{}/customers", i.number)>
-                                            {format!("{} orgs · {} apps", i.customers.orgs, i.customers.apps)}
-                                        </A>
-                                    })}
-                                </td>
-                                <td><time datetime=i.started.iso>{i.started.text}</time></td>
-                            </tr>
-                        }
-                    })
-                    .collect_view()}
-            </tbody>
-        </table>
     }
     .into_any()
 }

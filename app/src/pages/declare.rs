@@ -1,6 +1,6 @@
 use crate::{
     api::{
-        alerts::{get_alert, AlertView},
+        alerts::get_alert,
         incidents::{list_service_names, DeclareIncident},
     },
     components::{
@@ -8,6 +8,7 @@ use crate::{
         layout::{user, NotAllowed},
     },
     domain::{Permission, Severity, MAX_SUMMARY_LEN, MAX_TITLE_LEN},
+    model::alerts::AlertView,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;

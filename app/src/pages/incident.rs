@@ -3,35 +3,26 @@
 
 use crate::{
     api::{
-        channel::{post_history, ChallengePost, EditPost, PostDiscussion, PostMessage, Revision},
-        incidents::{
-            get_incident, ChangeSeverity, ChangeStatus, IncidentDetail, LeadIncident, TimelineEntry,
-        },
+        channel::{post_history, ChallengePost, EditPost, PostDiscussion, PostMessage},
+        incidents::{get_incident, ChangeSeverity, ChangeStatus, LeadIncident},
     },
     components::{
         alerts::AlertLine,
         badges::{SeverityBadge, StatusBadge},
         form::{action_error, FieldMessage, FormMessage},
-        layout::{can, my_id, user},
-        live::{debounced_bump, touches_incident, LiveBadge, LiveLink, LiveMessage},
+        incidents::incident_number,
+        layout::{can, my_id, user, Missing},
+        live::{debounced_bump, touches_incident, LiveBadge, LiveLink, LiveMessage, QUIET},
     },
     domain::{AppError, EventKind, Permission, Severity, Status, MAX_MESSAGE_LEN},
-    pages::{dashboard::QUIET, not_found::Missing},
+    model::{
+        channel::Revision,
+        incidents::{IncidentDetail, TimelineEntry},
+    },
 };
 use leptos::{prelude::*, server_fn::ServerFn, task::spawn_local};
 use leptos_meta::Title;
-use leptos_router::{components::A, hooks::use_params_map};
-
-/// The incident number in the current route (`/incidents/:number/…`), if it is one.
-pub fn incident_number() -> impl Fn() -> Option<i64> + Copy + Send + Sync + 'static {
-    let params = use_params_map();
-    move || {
-        params
-            .read()
-            .get("number")
-            .and_then(|n| n.parse::<i64>().ok())
-    }
-}
+use leptos_router::components::A;
 
 #[component]
 pub fn IncidentPage() -> impl IntoView {

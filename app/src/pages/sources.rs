@@ -3,15 +3,13 @@
 //! signing secret, and open AWS SNS's confirmation link.
 
 use crate::{
-    api::sources::{
-        list_sources, AddSource, IssuedSecret, RotateSource, SetSourceEnabled, SourceRow,
-        UpdateSource,
-    },
+    api::sources::{list_sources, AddSource, RotateSource, SetSourceEnabled, UpdateSource},
     components::{
         form::{action_error, FieldMessage, FormMessage},
         layout::RequirePermission,
     },
     domain::{Permission, SourceKind},
+    model::sources::{IssuedSecret, SourceRow},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -1,11 +1,14 @@
 //! The read-only status view for executives, product leaders and marketing: what is
 //! broken right now, how badly, since when.
 
-use super::dashboard::{IncidentTable, QUIET};
 use crate::{
-    api::{incidents::status_view, live::LiveChange},
-    components::live::{debounced_bump, LiveBadge, LiveLink, LiveMessage},
+    api::incidents::status_view,
+    components::{
+        incidents::IncidentTable,
+        live::{debounced_bump, LiveBadge, LiveLink, LiveMessage, QUIET},
+    },
     domain::Severity,
+    model::live::LiveChange,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -2,12 +2,13 @@
 //! in, and the audit log.
 
 use crate::{
-    api::users::{list_audit_events, list_users, SetUserDisabled, SetUserRole, UserRow},
+    api::users::{list_audit_events, list_users, SetUserDisabled, SetUserRole},
     components::{
         form::{action_error, FormMessage},
         layout::RequirePermission,
     },
     domain::{Permission, Role},
+    model::users::UserRow,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;

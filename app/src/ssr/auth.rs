@@ -4,15 +4,14 @@
 
 use super::{services::sessions, AppState, AuthSettings};
 use crate::{
-    api::session::CurrentUser,
     domain::{Access, AppError},
+    model::session::CurrentUser,
 };
 use cookie::{Cookie, SameSite};
 use http::{header, request::Parts, HeaderMap, HeaderValue};
 use leptos::prelude::use_context;
 use leptos_axum::ResponseOptions;
 use sea_orm::DatabaseConnection;
-use std::future::Future;
 
 /// The signed-in user of the request being served, if any.
 #[derive(Clone, Debug, Default)]
@@ -45,32 +44,6 @@ pub fn signed_in() -> Result<CurrentUser, AppError> {
     use_context::<RequestUser>()
         .and_then(|u| u.0)
         .ok_or(AppError::Unauthorized)
-}
-
-/// Runs a server function's body and gives its error the HTTP status it stands for.
-/// A plain form post (no JavaScript yet) keeps the redirect back to its page instead,
-/// which carries the error in the URL for the page to show next to the fields.
-pub async fn respond<T>(body: impl Future<Output = Result<T, AppError>>) -> Result<T, AppError> {
-    let result = body.await;
-    if let Err(err) = &result {
-        let form_post = use_context::<Parts>()
-            .and_then(|p| {
-                p.headers
-                    .get(header::ACCEPT)
-                    .and_then(|v| v.to_str().ok())
-                    .map(|v| v.contains("text/html"))
-            })
-            .unwrap_or(false);
-        if !form_post {
-            if let (Some(response), Ok(status)) = (
-                use_context::<ResponseOptions>(),
-                http::StatusCode::from_u16(err.status()),
-            ) {
-                response.set_status(status);
-            }
-        }
-    }
-    result
 }
 
 /// The value of one cookie in a request's headers.

@@ -1,3 +1,4 @@
+use crate::domain::AppError;
 use migrations::{Migrator, MigratorTrait};
 use sea_orm::{
     sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
@@ -117,4 +118,9 @@ pub async fn begin_write<C: sea_orm::TransactionTrait>(db: &C) -> Result<C::Tran
         ..Default::default()
     })
     .await
+}
+
+/// The database of the request being served, from the server function's context.
+pub fn current() -> Result<DatabaseConnection, AppError> {
+    Ok(super::AppState::current()?.db)
 }

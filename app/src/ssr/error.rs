@@ -1,5 +1,62 @@
+//! Errors on their way out: one mapping from [`AppError`] to an HTTP status and a body,
+//! used by server functions, protocol routes (exports, the live stream) and webhooks.
+
 use crate::domain::AppError;
+use axum::{
+    body::{to_bytes, Body},
+    http::{header, StatusCode},
+    response::{IntoResponse, Response},
+    Json,
+};
+use leptos::server_fn::error::{FromServerFnError, SERVER_FN_ERROR_HEADER};
 use sea_orm::{DbErr, SqlErr, TransactionError};
+
+impl AppError {
+    /// The HTTP status this error stands for (see [`AppError::status`]).
+    pub fn status_code(&self) -> StatusCode {
+        StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+
+    /// The error as a server function's caller reads it: server_fn's encoding of
+    /// [`AppError`], under the status it stands for.
+    pub fn into_server_fn_response(self) -> Response {
+        (
+            self.status_code(),
+            [(header::CONTENT_TYPE, "application/json")],
+            self.ser(),
+        )
+            .into_response()
+    }
+}
+
+/// Protocol routes answer `{"error": "<what went wrong>"}` under the error's status.
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let status = self.status_code();
+        (
+            status,
+            Json(serde_json::json!({ "error": self.to_string() })),
+        )
+            .into_response()
+    }
+}
+
+/// server_fn answers every error a function returns (or its arguments raise) with 500;
+/// give it the status the error stands for (422 for bad arguments, 404, 409…). A plain
+/// form post keeps its redirect back to the page, which carries the error in its URL.
+pub async fn with_error_status(response: Response) -> Response {
+    if response.status() != StatusCode::INTERNAL_SERVER_ERROR
+        || !response.headers().contains_key(SERVER_FN_ERROR_HEADER)
+    {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = to_bytes(body, 1 << 20).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    parts.status = AppError::de(bytes.clone()).status_code();
+    Response::from_parts(parts, Body::from(bytes))
+}
 
 /// Database errors are logged with their cause and reach the client as `Internal`,
 /// except constraint violations a person can act on.

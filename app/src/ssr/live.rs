@@ -8,7 +8,7 @@
 //! 10), and `pg_notify` (delivered at commit) wakes every process's pump. On SQLite
 //! (one process) the pump is woken by the alert writer and otherwise polls.
 
-use crate::{api::live::LiveChange, domain::AppError, ssr::entities::live_event};
+use crate::{domain::AppError, model::live::LiveChange, ssr::entities::live_event};
 use chrono::{Duration as Age, Utc};
 use chrono_tz::Tz;
 use sea_orm::{

@@ -3,7 +3,7 @@
 pub mod auth;
 pub mod db;
 pub mod entities;
-mod error;
+pub mod error;
 pub mod ingest;
 pub mod live;
 pub mod markdown;
@@ -13,5 +13,5 @@ pub mod sso;
 pub mod state;
 pub mod time;
 
-pub use auth::{respond, signed_in, RequestUser};
+pub use auth::{signed_in, RequestUser};
 pub use state::{AppState, AuthSettings};

@@ -1,7 +1,7 @@
 //! Times are stored in UTC and shown in the viewer's time zone, which the browser
 //! reports in the `tz` cookie (an IANA name) once the page has hydrated.
 
-use crate::api::Stamp;
+use crate::model::Stamp;
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use http::request::Parts;

@@ -398,7 +398,7 @@ impl TestApp {
         kind: &str,
         name: &str,
         service: &str,
-    ) -> app::api::sources::IssuedSecret {
+    ) -> app::model::sources::IssuedSecret {
         let new = app::domain::NewSource::parse(&app::domain::SourceDraft {
             kind: kind.into(),
             name: name.into(),

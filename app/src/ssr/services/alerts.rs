@@ -5,12 +5,12 @@
 
 use super::incidents::{find as find_incident, record};
 use crate::{
-    api::{
+    domain::{AlertState, AppError, Delivery, EventKind, IncomingAlert, Severity, Status},
+    model::{
         alerts::{AlertView, Feed, FeedGroup, GROUP_SHOWN},
         live::LiveChange,
         session::CurrentUser,
     },
-    domain::{AlertState, AppError, Delivery, EventKind, IncomingAlert, Severity, Status},
     ssr::{
         entities::{alert, alert_source as source, incident, incident_service, service},
         live,

@@ -1,8 +1,8 @@
 //! The audit log: sign-ins, refusals, sign-outs, role changes, users disabled.
 
 use crate::{
-    api::users::AuditRow,
     domain::{AppError, AuditAction},
+    model::users::AuditRow,
     ssr::{
         entities::{audit_event, user},
         time::stamp,

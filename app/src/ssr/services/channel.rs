@@ -4,8 +4,8 @@
 
 use super::incidents::{append_line, find};
 use crate::{
-    api::{channel::Revision, live::LiveChange, session::CurrentUser},
     domain::{AppError, Channel, EventKind, MessageBody},
+    model::{channel::Revision, live::LiveChange, session::CurrentUser},
     ssr::{
         entities::{timeline_event, timeline_revision, user},
         live, markdown,

@@ -3,11 +3,11 @@
 
 use super::incidents::{find, record};
 use crate::{
-    api::{
+    domain::{write_sheet, AppError, Customer, CustomerField, CustomerKey, EventKind, RowProblem},
+    model::{
         customers::{CustomerCounts, CustomerPage, CustomerRow, StageReport, PAGE_SIZE},
         session::CurrentUser,
     },
-    domain::{write_sheet, AppError, Customer, CustomerField, CustomerKey, EventKind, RowProblem},
     ssr::{
         entities::{affected_customer as row, customer_import_row as staged, user},
         time::stamp,
@@ -462,7 +462,7 @@ pub async fn stage(
         import_id.to_string()
     };
     let import_id = import_id.as_str();
-    if rows.len() > crate::api::customers::STAGE_BATCH {
+    if rows.len() > crate::model::customers::STAGE_BATCH {
         return Err(AppError::invalid("rows", "Too many rows in one batch."));
     }
     // One transaction a batch: one commit (one fsync) instead of one per statement.

@@ -1,10 +1,10 @@
 use crate::{
-    api::{
+    domain::{AppError, Channel, EventKind, NewIncident, ServiceName, Severity, Status},
+    model::{
         incidents::{IncidentDetail, IncidentSummary, TimelineEntry},
         live::LiveChange,
         session::CurrentUser,
     },
-    domain::{AppError, Channel, EventKind, NewIncident, ServiceName, Severity, Status},
     ssr::{
         entities::{incident, incident_service, service, timeline_event, user},
         live, markdown,

@@ -2,8 +2,8 @@
 //! database shares them. The cookie carries a random token; the table keeps its hash.
 
 use crate::{
-    api::session::CurrentUser,
     domain::AppError,
+    model::session::CurrentUser,
     ssr::{
         entities::{session, user},
         AuthSettings,

@@ -2,8 +2,8 @@
 //! hash); rotating issues another; a disabled source's deliveries are refused.
 
 use crate::{
-    api::sources::{IssuedSecret, SourceRow, WEBHOOKS},
     domain::{AppError, AuditAction, NewSource, ServiceName, SigningSecret, SourceKind},
+    model::sources::{IssuedSecret, SourceRow, WEBHOOKS},
     ssr::{
         entities::alert_source as source,
         secrets::{same, sha256_hex, signature_matches, token},

@@ -1,7 +1,7 @@
 use super::{audit, sessions};
 use crate::{
-    api::{session::CurrentUser, users::UserRow},
     domain::{parse_name, AppError, AuditAction, DevLogin, Refusal, Role, SignInPolicy},
+    model::{session::CurrentUser, users::UserRow},
     ssr::{
         entities::user,
         sso::{Identity, Refused},

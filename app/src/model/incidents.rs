@@ -1,0 +1,74 @@
+//! Incidents as the dashboard, the incident page and the status view show them.
+
+use super::{alerts::AlertView, customers::CustomerCounts, Stamp};
+use crate::domain::{EventKind, Severity, Status};
+use serde::{Deserialize, Serialize};
+
+/// A row of the dashboard.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IncidentSummary {
+    pub number: i64,
+    pub title: String,
+    pub severity: Severity,
+    pub status: Status,
+    pub services: Vec<String>,
+    pub started: Stamp,
+    pub resolved: Option<Stamp>,
+    /// Affected customers, as the status view quotes them.
+    pub customers: CustomerCounts,
+}
+
+/// One incident page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IncidentDetail {
+    pub number: i64,
+    pub title: String,
+    pub summary: String,
+    pub severity: Severity,
+    pub status: Status,
+    pub services: Vec<String>,
+    pub started: Stamp,
+    pub detected: Stamp,
+    pub resolved: Option<Stamp>,
+    pub declared_by: String,
+    pub leader: Option<String>,
+    pub leader_id: Option<i64>,
+    /// The affected-customers table's counts, as the email and status view quote them.
+    pub customers: CustomerCounts,
+    /// The incident channel: the official record.
+    pub timeline: Vec<TimelineEntry>,
+    /// The postmortem discussion: hypotheses, assumptions, ideas and their challenges.
+    pub discussion: Vec<TimelineEntry>,
+    /// The latest attached alerts, and how many there are in all.
+    pub alerts: Vec<AlertView>,
+    pub alert_count: u64,
+    /// The live stream's last event when this was read: the page resumes after it.
+    pub cursor: i64,
+}
+
+/// One line of the official record: "[date time] — @user does a thing", or a post of
+/// the postmortem discussion.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimelineEntry {
+    pub id: i64,
+    pub kind: EventKind,
+    /// None for Stormwatch itself (alerts).
+    pub author: Option<String>,
+    pub author_id: Option<i64>,
+    /// As written: plain text for recorded changes, Markdown for posts.
+    pub body: String,
+    /// Posts only: the Markdown rendered and sanitised.
+    pub html: Option<String>,
+    pub at: Stamp,
+    /// When its author last edited it (its earlier wordings are kept).
+    pub edited: Option<Stamp>,
+    /// The post this one answers.
+    pub parent: Option<i64>,
+}
+
+/// The status view: every incident the dashboard lists, and where the live stream stood.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusBoard {
+    pub cursor: i64,
+    pub incidents: Vec<IncidentSummary>,
+}

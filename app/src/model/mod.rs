@@ -1,0 +1,23 @@
+//! What crosses the wire: the types server functions take and return, the live
+//! stream's events, and the constants both sides agree on. Compiled for the browser and
+//! the server; `api` (the server functions) and `ssr` (the services) both import it,
+//! and it imports neither: `pages → components → api → ssr → model → domain`.
+
+pub mod alerts;
+pub mod channel;
+pub mod customers;
+pub mod incidents;
+pub mod live;
+pub mod session;
+pub mod sources;
+pub mod users;
+
+use serde::{Deserialize, Serialize};
+
+/// A moment, formatted on the server in the viewer's time zone (so the browser needs
+/// no time-zone database), with its UTC instant for `<time datetime=…>`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stamp {
+    pub iso: String,
+    pub text: String,
+}
