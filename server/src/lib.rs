@@ -11,7 +11,9 @@ use app::{
     domain::MAX_DELIVERY_BYTES,
     model::{live::LIVE_PATH, sources::WEBHOOKS},
     shell,
-    ssr::{auth, error, ingest::Ingest, live::Hub, sso, AppState, AuthSettings, RequestUser},
+    ssr::{
+        alert_writer::AlertWriter, auth, error, live::Hub, sso, AppState, AuthSettings, RequestUser,
+    },
     App,
 };
 use axum::{
@@ -76,7 +78,7 @@ pub async fn build_app(
     };
     let routes = generate_route_list(App);
     let live = Hub::start(db.clone());
-    let ingest = Ingest::start(db.clone(), live.clone());
+    let alert_writer = AlertWriter::start(db.clone(), live.clone());
     let state = AppState {
         leptos_options,
         db,
@@ -91,7 +93,7 @@ pub async fn build_app(
         routes: Arc::new(routes.clone()),
         public_url: Arc::from(config.public_url.trim_end_matches('/')),
         live,
-        ingest,
+        alert_writer,
         sources: Arc::default(),
     };
     let site = ServeDir::new(&config.site_root)

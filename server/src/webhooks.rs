@@ -6,13 +6,13 @@
 //! written), then handed to the alert writer; the 200 comes once it is committed.
 
 use app::{
-    domain::parse_delivery,
     model::sources::WEBHOOKS,
     ssr::{
         services::{
             alerts::Job,
             sources::{self, Proof},
         },
+        webhooks::parse_delivery,
         AppState,
     },
 };
@@ -90,7 +90,7 @@ async fn receive(
     };
     match tokio::time::timeout(
         COMMIT_TIMEOUT,
-        state.ingest.submit(Job { source, delivery }),
+        state.alert_writer.submit(Job { source, delivery }),
     )
     .await
     {

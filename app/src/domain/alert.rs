@@ -1,9 +1,9 @@
-//! Alerts from monitoring tools: the kinds of source, what a delivery of each kind
-//! carries, and the rules that turn a payload into alerts. No I/O: the server checks the
-//! secret, then hands the raw body here.
+//! Alerts from monitoring tools: the kinds of source, what a delivery carries once read
+//! (`ssr::webhooks` reads each tool's payload), and which alert a delivery updates
+//! ([`classify`]). No I/O.
 
 use super::{AppError, FieldError, ServiceName, Severity};
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::{fmt, str::FromStr};
@@ -314,497 +314,130 @@ pub enum Delivery {
     Ignored(String),
 }
 
-/// Reads a delivery's raw body as its source's kind sends it. The error says what is
-/// wrong, for the tool's delivery log.
-pub fn parse_delivery(kind: SourceKind, body: &[u8]) -> Result<Delivery, String> {
-    if body.len() > MAX_DELIVERY_BYTES {
-        return Err(format!(
-            "the body is larger than {MAX_DELIVERY_BYTES} bytes"
-        ));
-    }
-    let payload: Value =
-        serde_json::from_slice(body).map_err(|e| format!("the body is not JSON: {e}"))?;
-    match kind {
-        SourceKind::Pingdom => pingdom(&payload).map(|a| Delivery::Alerts(vec![a])),
-        SourceKind::NewRelic => new_relic(&payload).map(|a| Delivery::Alerts(vec![a])),
-        SourceKind::CloudWatch => cloudwatch(&payload),
-        SourceKind::PagerDuty => pagerduty(&payload),
-        SourceKind::Generic => generic(&payload),
-    }
-}
-
-/// Pingdom check state changes: `check_id`, `check_name`, `current_state` DOWN/UP
-/// (FAILING/SUCCESS for transaction checks).
-fn pingdom(p: &Value) -> Result<IncomingAlert, String> {
-    let check_id = id_field(p, "check_id")?;
-    let state_word = text(p, "current_state").ok_or("current_state is missing")?;
-    let state = match state_word.to_ascii_uppercase().as_str() {
-        "DOWN" | "FAILING" => AlertState::Firing,
-        "UP" | "SUCCESS" => AlertState::Resolved,
-        other => return Err(format!("current_state {other:?} is not DOWN or UP")),
-    };
-    let name = text(p, "check_name").unwrap_or_else(|| format!("check {check_id}"));
-    Ok(IncomingAlert {
-        dedup_key: key(format!("check-{check_id}"))?,
-        title: Some(title(&format!(
-            "{name} is {}",
-            state_word.to_ascii_uppercase()
-        ))),
-        severity: text(p, "importance_level").and_then(|w| severity_word(&w)),
-        state,
-        service: None,
-        details: p.clone(),
-        url: p
-            .pointer("/check_params/full_url")
-            .and_then(Value::as_str)
-            .and_then(web_link),
-        occurred_at: p
-            .get("state_changed_timestamp")
-            .and_then(Value::as_i64)
-            .and_then(|s| Utc.timestamp_opt(s, 0).single()),
-    })
-}
-
-/// New Relic workflow webhooks (the default template): `issueId` (or `id`), `title`,
-/// `priority`, `state` ACTIVATED/CREATED/ACKNOWLEDGED/CLOSED.
-fn new_relic(p: &Value) -> Result<IncomingAlert, String> {
-    let id = id_field(p, "issueId")
-        .or_else(|_| id_field(p, "id"))
-        .map_err(|_| "issueId is missing")?;
-    let state = match text(p, "state")
-        .ok_or("state is missing")?
-        .to_ascii_uppercase()
-        .as_str()
-    {
-        "ACTIVATED" | "CREATED" | "ACKNOWLEDGED" => AlertState::Firing,
-        "CLOSED" => AlertState::Resolved,
-        other => {
-            return Err(format!(
-                "state {other:?} is not ACTIVATED, ACKNOWLEDGED or CLOSED"
-            ))
+/// Which alert a delivery updates: the rule that deduplicates alerts, one place.
+///
+/// `latest` is the newest alert of the source with the incoming alert's key, if any.
+/// While it fires, another delivery updates it (or resolves it); once it has resolved,
+/// a resolve again or a late copy of the firing it resolved (the tool says it happened
+/// before the resolve) only counts; anything else starts a new alert.
+pub fn classify(latest: Option<Known>, incoming: &IncomingAlert) -> Outcome {
+    match latest {
+        Some(known) if known.state == AlertState::Firing => match incoming.state {
+            AlertState::Firing => Outcome::Updated,
+            AlertState::Resolved => Outcome::Resolved,
+        },
+        Some(known)
+            if incoming.state == AlertState::Resolved
+                || incoming
+                    .occurred_at
+                    .zip(known.resolved_at)
+                    .is_some_and(|(at, end)| at <= end) =>
+        {
+            Outcome::Repeated
         }
-    };
-    let title_text = text(p, "title").or_else(|| {
-        p.pointer("/annotations/title/0")
-            .and_then(Value::as_str)
-            .map(str::to_string)
-    });
-    let entity = text(p, "service")
-        .or_else(|| first_text(p, "/impactedEntities"))
-        .or_else(|| first_text(p, "/entitiesData/names"));
-    Ok(IncomingAlert {
-        dedup_key: key(format!("issue-{id}"))?,
-        title: title_text.map(|t| title(&t)),
-        severity: text(p, "priority").and_then(|w| severity_word(&w)),
-        state,
-        service: entity.and_then(|e| ServiceName::parse(&e).ok()),
-        details: p.clone(),
-        url: text(p, "issueUrl")
-            .or_else(|| text(p, "issuePageUrl"))
-            .and_then(|u| web_link(&u)),
-        occurred_at: ["updatedAt", "createdAt"]
-            .iter()
-            .find_map(|f| p.get(*f).and_then(Value::as_i64))
-            .and_then(|ms| Utc.timestamp_millis_opt(ms).single()),
-    })
-}
-
-/// AWS SNS: a `SubscriptionConfirmation` (to be confirmed by the admin), or a
-/// `Notification` whose `Message` is a CloudWatch alarm as JSON text.
-fn cloudwatch(p: &Value) -> Result<Delivery, String> {
-    match text(p, "Type")
-        .ok_or("Type is missing: this is not an SNS message")?
-        .as_str()
-    {
-        "SubscriptionConfirmation" => {
-            let url = text(p, "SubscribeURL").ok_or("SubscribeURL is missing")?;
-            let url = web_link(&url).ok_or("SubscribeURL is not an https link")?;
-            Ok(Delivery::ConfirmSubscription { url })
-        }
-        "UnsubscribeConfirmation" => Ok(Delivery::Ignored("SNS unsubscribed this URL".into())),
-        "Notification" => {
-            let message = text(p, "Message").ok_or("Message is missing")?;
-            let alarm: Value = serde_json::from_str(&message)
-                .map_err(|e| format!("Message is not a CloudWatch alarm (JSON): {e}"))?;
-            let name = text(&alarm, "AlarmName").ok_or("Message.AlarmName is missing")?;
-            let state = match text(&alarm, "NewStateValue")
-                .ok_or("Message.NewStateValue is missing")?
-                .as_str()
-            {
-                "ALARM" => AlertState::Firing,
-                "OK" => AlertState::Resolved,
-                "INSUFFICIENT_DATA" => {
-                    return Ok(Delivery::Ignored(format!("{name}: insufficient data")))
-                }
-                other => {
-                    return Err(format!(
-                        "Message.NewStateValue {other:?} is not ALARM or OK"
-                    ))
-                }
-            };
-            let id = text(&alarm, "AlarmArn").unwrap_or_else(|| name.clone());
-            Ok(Delivery::Alerts(vec![IncomingAlert {
-                dedup_key: key(format!("alarm-{id}"))?,
-                title: Some(title(&name)),
-                severity: None,
-                state,
-                service: None,
-                details: alarm.clone(),
-                url: None,
-                occurred_at: text(&alarm, "StateChangeTime").and_then(|t| instant(&t)),
-            }]))
-        }
-        other => Err(format!("SNS message Type {other:?} is not a notification")),
+        _ => Outcome::Created,
     }
 }
 
-/// PagerDuty v3 webhooks: `event.event_type` incident.triggered / acknowledged /
-/// resolved (others are recorded as nothing), `event.data` the incident.
-fn pagerduty(p: &Value) -> Result<Delivery, String> {
-    let event = p
-        .get("event")
-        .ok_or("event is missing: this is not a PagerDuty v3 webhook")?;
-    let event_type = text(event, "event_type").ok_or("event.event_type is missing")?;
-    let state = match event_type.as_str() {
-        "incident.triggered"
-        | "incident.acknowledged"
-        | "incident.unacknowledged"
-        | "incident.reopened"
-        | "incident.escalated"
-        | "incident.priority_updated" => AlertState::Firing,
-        "incident.resolved" => AlertState::Resolved,
-        other => return Ok(Delivery::Ignored(format!("{other} events are not alerts"))),
-    };
-    let data = event.get("data").ok_or("event.data is missing")?;
-    let id = id_field(data, "id").map_err(|_| "event.data.id is missing")?;
-    let severity = data
-        .pointer("/priority/summary")
-        .and_then(Value::as_str)
-        .and_then(severity_word)
-        .or_else(|| text(data, "urgency").and_then(|u| severity_word(&u)));
-    Ok(Delivery::Alerts(vec![IncomingAlert {
-        dedup_key: key(format!("incident-{id}"))?,
-        title: text(data, "title").map(|t| title(&t)),
-        severity,
-        state,
-        service: data
-            .pointer("/service/summary")
-            .and_then(Value::as_str)
-            .and_then(|s| ServiceName::parse(s).ok()),
-        details: event.clone(),
-        url: text(data, "html_url").and_then(|u| web_link(&u)),
-        occurred_at: text(event, "occurred_at").and_then(|t| instant(&t)),
-    }]))
+/// What [`classify`] needs to know of the newest alert with a key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Known {
+    pub state: AlertState,
+    pub resolved_at: Option<DateTime<Utc>>,
 }
 
-/// The generic schema (README, "Alert sources"): one object or an array of them, each
-/// with `dedup_key` and `title` (required), `severity`, `status` (firing by default, or
-/// resolved), `service`, `details`, `url`, `occurred_at` (RFC 3339).
-fn generic(p: &Value) -> Result<Delivery, String> {
-    let items: Vec<&Value> = match p {
-        Value::Array(items) => items.iter().collect(),
-        object => vec![object],
-    };
-    if items.is_empty() {
-        return Err("the array holds no alerts".into());
-    }
-    if items.len() > MAX_ALERTS_PER_DELIVERY {
-        return Err(format!(
-            "at most {MAX_ALERTS_PER_DELIVERY} alerts per delivery"
-        ));
-    }
-    let many = items.len() > 1;
-    items
-        .into_iter()
-        .enumerate()
-        .map(|(i, item)| {
-            generic_alert(item).map_err(|e| {
-                if many {
-                    format!("alert {}: {e}", i + 1)
-                } else {
-                    e
-                }
-            })
-        })
-        .collect::<Result<Vec<_>, _>>()
-        .map(Delivery::Alerts)
-}
-
-fn generic_alert(p: &Value) -> Result<IncomingAlert, String> {
-    if !p.is_object() {
-        return Err("an alert must be a JSON object".into());
-    }
-    let dedup_key = text(p, "dedup_key").ok_or("dedup_key is missing")?;
-    let state = match p.get("status") {
-        None | Some(Value::Null) => AlertState::Firing,
-        Some(Value::String(s)) if s.eq_ignore_ascii_case("firing") => AlertState::Firing,
-        Some(Value::String(s)) if s.eq_ignore_ascii_case("resolved") => AlertState::Resolved,
-        Some(other) => return Err(format!("status {other} is not \"firing\" or \"resolved\"")),
-    };
-    let title_text = text(p, "title");
-    if state == AlertState::Firing && title_text.as_deref().is_none_or(|t| t.trim().is_empty()) {
-        return Err("title is missing".into());
-    }
-    let severity = match text(p, "severity") {
-        None => None,
-        Some(word) => Some(severity_word(&word).ok_or_else(|| {
-            format!("severity {word:?} is not one of critical, error, warning, info (or SEV1–SEV4)")
-        })?),
-    };
-    let service = match text(p, "service") {
-        None => None,
-        Some(name) => Some(ServiceName::parse(&name).map_err(|e| format!("service: {e}"))?),
-    };
-    let url = match text(p, "url") {
-        None => None,
-        Some(u) => Some(web_link(&u).ok_or("url must be an http or https link")?),
-    };
-    let occurred_at = match text(p, "occurred_at") {
-        None => None,
-        Some(t) => Some(instant(&t).ok_or("occurred_at is not an RFC 3339 time")?),
-    };
-    Ok(IncomingAlert {
-        dedup_key: key(dedup_key)?,
-        title: title_text.map(|t| title(&t)),
-        severity,
-        state,
-        service,
-        details: p.get("details").cloned().unwrap_or(Value::Null),
-        url,
-        occurred_at,
-    })
-}
-
-/// A field that is a string, or a number written as one.
-fn id_field(p: &Value, field: &str) -> Result<String, String> {
-    match p.get(field) {
-        Some(Value::String(s)) if !s.trim().is_empty() => Ok(s.trim().to_string()),
-        Some(Value::Number(n)) => Ok(n.to_string()),
-        _ => Err(format!("{field} is missing")),
-    }
-}
-
-fn text(p: &Value, field: &str) -> Option<String> {
-    p.get(field)
-        .and_then(Value::as_str)
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-}
-
-fn first_text(p: &Value, pointer: &str) -> Option<String> {
-    p.pointer(pointer)
-        .and_then(Value::as_array)
-        .and_then(|a| a.first())
-        .and_then(Value::as_str)
-        .map(str::to_string)
-}
-
-fn key(raw: String) -> Result<String, String> {
-    let raw = raw.trim().to_string();
-    if raw.is_empty() {
-        return Err("dedup_key is empty".into());
-    }
-    if raw.chars().count() > MAX_DEDUP_KEY_LEN {
-        return Err(format!(
-            "dedup_key is longer than {MAX_DEDUP_KEY_LEN} characters"
-        ));
-    }
-    Ok(raw)
-}
-
-/// One line of at most [`MAX_ALERT_TITLE_LEN`] characters: tools send long ones, and a
-/// long title is no reason to lose the alert.
-fn title(raw: &str) -> String {
-    let line: String = raw.split_whitespace().collect::<Vec<_>>().join(" ");
-    if line.chars().count() <= MAX_ALERT_TITLE_LEN {
-        line
-    } else {
-        let cut: String = line.chars().take(MAX_ALERT_TITLE_LEN - 1).collect();
-        format!("{cut}…")
-    }
-}
-
-/// Only http(s) links reach a browser: no `javascript:` or `data:`.
-pub fn web_link(raw: &str) -> Option<String> {
-    let url = raw.trim();
-    let lower = url.to_ascii_lowercase();
-    ((lower.starts_with("https://") || lower.starts_with("http://"))
-        && url.len() <= MAX_ALERT_URL_LEN
-        && !url.chars().any(|c| c.is_whitespace() || c.is_control()))
-    .then(|| url.to_string())
-}
-
-fn instant(raw: &str) -> Option<DateTime<Utc>> {
-    // CloudWatch writes "2026-11-25T10:00:00.000+0000", which is not quite RFC 3339.
-    DateTime::parse_from_rfc3339(raw)
-        .or_else(|_| DateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M:%S%.f%z"))
-        .ok()
-        .map(|t| t.with_timezone(&Utc))
-}
-
-/// The words tools use for urgency, as Stormwatch's severities.
-pub fn severity_word(word: &str) -> Option<Severity> {
-    match word.trim().to_ascii_lowercase().as_str() {
-        "critical" | "fatal" | "emergency" | "p1" | "sev1" => Some(Severity::Sev1),
-        "high" | "error" | "major" | "p2" | "sev2" => Some(Severity::Sev2),
-        "warning" | "warn" | "medium" | "moderate" | "minor" | "p3" | "sev3" => {
-            Some(Severity::Sev3)
-        }
-        "low" | "info" | "informational" | "p4" | "p5" | "sev4" => Some(Severity::Sev4),
-        _ => None,
-    }
+/// What became of one alert of a delivery (the webhook answers it, per alert).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// A new alert.
+    Created,
+    /// Another delivery of a firing alert: counted, its details refreshed.
+    Updated,
+    /// A firing alert resolved.
+    Resolved,
+    /// A delivery repeating what is already known (a resolve of a resolved alert, a late
+    /// copy of a firing that has since resolved): counted only.
+    Repeated,
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use chrono::TimeZone;
 
-    fn alerts(kind: SourceKind, payload: Value) -> Vec<IncomingAlert> {
-        match parse_delivery(kind, payload.to_string().as_bytes()).unwrap() {
-            Delivery::Alerts(alerts) => alerts,
-            other => panic!("expected alerts, got {other:?}"),
+    fn incoming(state: AlertState, occurred_at: Option<DateTime<Utc>>) -> IncomingAlert {
+        IncomingAlert {
+            dedup_key: "k".into(),
+            title: Some("t".into()),
+            severity: None,
+            state,
+            service: None,
+            details: Value::Null,
+            url: None,
+            occurred_at,
+        }
+    }
+
+    fn at(hour: u32) -> Option<DateTime<Utc>> {
+        Utc.with_ymd_and_hms(2026, 11, 25, hour, 0, 0).single()
+    }
+
+    const FIRING: Known = Known {
+        state: AlertState::Firing,
+        resolved_at: None,
+    };
+
+    fn resolved_at(hour: u32) -> Known {
+        Known {
+            state: AlertState::Resolved,
+            resolved_at: at(hour),
         }
     }
 
     #[test]
-    fn a_pingdom_down_fires_and_up_resolves_the_same_alert() {
-        let down = alerts(
-            SourceKind::Pingdom,
-            json!({"check_id": 12345, "check_name": "api.example.com", "current_state": "DOWN",
-                   "importance_level": "HIGH", "state_changed_timestamp": 1764064800,
-                   "check_params": {"full_url": "https://api.example.com/health"}}),
-        );
-        assert_eq!(down[0].dedup_key, "check-12345");
-        assert_eq!(down[0].state, AlertState::Firing);
-        assert_eq!(down[0].title.as_deref(), Some("api.example.com is DOWN"));
-        assert_eq!(down[0].severity, Some(Severity::Sev2));
+    fn a_key_never_seen_is_a_new_alert() {
+        let firing = incoming(AlertState::Firing, None);
+        assert_eq!(classify(None, &firing), Outcome::Created);
+        let resolve = incoming(AlertState::Resolved, None);
+        assert_eq!(classify(None, &resolve), Outcome::Created);
+    }
+
+    #[test]
+    fn another_delivery_of_a_firing_alert_updates_it() {
+        let again = incoming(AlertState::Firing, at(9));
+        assert_eq!(classify(Some(FIRING), &again), Outcome::Updated);
+    }
+
+    #[test]
+    fn a_resolve_of_a_firing_alert_resolves_it() {
+        let resolve = incoming(AlertState::Resolved, None);
+        assert_eq!(classify(Some(FIRING), &resolve), Outcome::Resolved);
+    }
+
+    #[test]
+    fn a_resolve_of_a_resolved_alert_only_counts() {
+        let resolve = incoming(AlertState::Resolved, at(12));
+        assert_eq!(classify(Some(resolved_at(10)), &resolve), Outcome::Repeated);
+    }
+
+    #[test]
+    fn a_late_copy_of_a_firing_that_has_since_resolved_only_counts() {
+        let late = incoming(AlertState::Firing, at(9));
+        assert_eq!(classify(Some(resolved_at(10)), &late), Outcome::Repeated);
+        let same_moment = incoming(AlertState::Firing, at(10));
         assert_eq!(
-            down[0].url.as_deref(),
-            Some("https://api.example.com/health")
-        );
-        let up = alerts(
-            SourceKind::Pingdom,
-            json!({"check_id": 12345, "check_name": "api.example.com", "current_state": "UP"}),
-        );
-        assert_eq!(up[0].dedup_key, "check-12345");
-        assert_eq!(up[0].state, AlertState::Resolved);
-    }
-
-    #[test]
-    fn a_payload_without_its_key_field_is_refused_with_the_field_named() {
-        let err = parse_delivery(SourceKind::Pingdom, br#"{"current_state":"DOWN"}"#).unwrap_err();
-        assert_eq!(err, "check_id is missing");
-        let err = parse_delivery(SourceKind::Generic, br#"{"title":"x"}"#).unwrap_err();
-        assert_eq!(err, "dedup_key is missing");
-        let err = parse_delivery(SourceKind::Generic, b"not json").unwrap_err();
-        assert!(err.starts_with("the body is not JSON"), "{err}");
-    }
-
-    #[test]
-    fn new_relic_closed_resolves_and_priority_sets_severity() {
-        let a = alerts(
-            SourceKind::NewRelic,
-            json!({"issueId": "a1b2", "title": "High error rate on push-api", "priority": "CRITICAL",
-                   "state": "ACTIVATED", "impactedEntities": ["push-api"], "issueUrl": "https://one.newrelic.com/x"}),
-        );
-        assert_eq!(a[0].dedup_key, "issue-a1b2");
-        assert_eq!(a[0].severity, Some(Severity::Sev1));
-        assert_eq!(
-            a[0].service.as_ref().map(ServiceName::as_str),
-            Some("push-api")
-        );
-        let closed = alerts(
-            SourceKind::NewRelic,
-            json!({"issueId": "a1b2", "state": "CLOSED"}),
-        );
-        assert_eq!(closed[0].state, AlertState::Resolved);
-        assert_eq!(closed[0].title, None);
-    }
-
-    #[test]
-    fn an_sns_subscription_asks_to_be_confirmed_and_an_alarm_fires() {
-        let confirm = parse_delivery(
-            SourceKind::CloudWatch,
-            json!({"Type": "SubscriptionConfirmation", "SubscribeURL": "https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&Token=x"})
-                .to_string()
-                .as_bytes(),
-        )
-        .unwrap();
-        assert!(
-            matches!(confirm, Delivery::ConfirmSubscription { url } if url.contains("ConfirmSubscription"))
-        );
-        let alarm = json!({"AlarmName": "push-api 5xx", "NewStateValue": "ALARM",
-                           "StateChangeTime": "2026-11-25T10:00:00.000+0000"});
-        let fired = alerts(
-            SourceKind::CloudWatch,
-            json!({"Type": "Notification", "Message": alarm.to_string()}),
-        );
-        assert_eq!(fired[0].state, AlertState::Firing);
-        assert_eq!(
-            fired[0].occurred_at,
-            Some(Utc.with_ymd_and_hms(2026, 11, 25, 10, 0, 0).unwrap())
+            classify(Some(resolved_at(10)), &same_moment),
+            Outcome::Repeated
         );
     }
 
     #[test]
-    fn pagerduty_events_that_are_not_alerts_are_ignored() {
-        let ping = parse_delivery(
-            SourceKind::PagerDuty,
-            br#"{"event":{"event_type":"pagey.ping"}}"#,
-        )
-        .unwrap();
-        assert!(matches!(ping, Delivery::Ignored(_)));
-        let resolved = alerts(
-            SourceKind::PagerDuty,
-            json!({"event": {"event_type": "incident.resolved", "occurred_at": "2026-11-25T10:00:00Z",
-                   "data": {"id": "PGR0VU2", "title": "Push failing", "urgency": "high",
-                            "service": {"summary": "push-api"}}}}),
-        );
-        assert_eq!(resolved[0].dedup_key, "incident-PGR0VU2");
-        assert_eq!(resolved[0].state, AlertState::Resolved);
-        assert_eq!(resolved[0].severity, Some(Severity::Sev2));
-    }
-
-    #[test]
-    fn a_generic_array_names_the_bad_alert() {
-        let err = parse_delivery(
-            SourceKind::Generic,
-            json!([{"dedup_key": "a", "title": "A"}, {"dedup_key": "b", "title": "B", "severity": "apocalyptic"}])
-                .to_string()
-                .as_bytes(),
-        )
-        .unwrap_err();
-        assert!(err.starts_with("alert 2: severity"), "{err}");
-    }
-
-    #[test]
-    fn links_other_than_http_are_dropped_or_refused() {
-        assert_eq!(web_link("javascript:alert(1)"), None);
-        assert_eq!(
-            web_link("https://ok.example.com/a"),
-            Some("https://ok.example.com/a".into())
-        );
-        let err = parse_delivery(
-            SourceKind::Generic,
-            br#"{"dedup_key":"a","title":"A","url":"javascript:alert(1)"}"#,
-        )
-        .unwrap_err();
-        assert_eq!(err, "url must be an http or https link");
-    }
-
-    #[test]
-    fn a_long_title_is_shortened_not_refused() {
-        let long = "x".repeat(MAX_ALERT_TITLE_LEN + 50);
-        let a = alerts(
-            SourceKind::Generic,
-            json!({"dedup_key": "k", "title": long}),
-        );
-        assert_eq!(
-            a[0].title.as_ref().unwrap().chars().count(),
-            MAX_ALERT_TITLE_LEN
-        );
+    fn the_same_key_firing_after_its_resolve_is_a_new_alert() {
+        let later = incoming(AlertState::Firing, at(11));
+        assert_eq!(classify(Some(resolved_at(10)), &later), Outcome::Created);
+        let undated = incoming(AlertState::Firing, None);
+        assert_eq!(classify(Some(resolved_at(10)), &undated), Outcome::Created);
     }
 
     #[test]

@@ -11,9 +11,9 @@ mod user;
 
 pub use access::{Access, AuditAction, Refusal, SignInPolicy};
 pub use alert::{
-    optional_service, parse_delivery, AlertState, Delivery, IncomingAlert, NewSource, Signature,
-    SigningSecret, SourceDraft, SourceKind, SourceName, MAX_ALERTS_PER_DELIVERY,
-    MAX_DELIVERY_BYTES,
+    classify, optional_service, AlertState, Delivery, IncomingAlert, Known, NewSource, Outcome,
+    Signature, SigningSecret, SourceDraft, SourceKind, SourceName, MAX_ALERTS_PER_DELIVERY,
+    MAX_ALERT_TITLE_LEN, MAX_ALERT_URL_LEN, MAX_DEDUP_KEY_LEN, MAX_DELIVERY_BYTES,
 };
 pub use customer::{
     plan_import, write_sheet, Customer, CustomerField, CustomerKey, ImportPlan, RowProblem,

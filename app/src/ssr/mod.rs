@@ -1,10 +1,10 @@
 //! Server-only code: state, database, sessions, and the services server functions call.
 
+pub mod alert_writer;
 pub mod auth;
 pub mod db;
 pub mod entities;
 pub mod error;
-pub mod ingest;
 pub mod live;
 pub mod markdown;
 pub mod secrets;
@@ -12,6 +12,7 @@ pub mod services;
 pub mod sso;
 pub mod state;
 pub mod time;
+pub mod webhooks;
 
 pub use auth::{signed_in, RequestUser};
 pub use state::{AppState, AuthSettings};

@@ -19,7 +19,7 @@ pub struct AppState {
     /// Live updates: the process's fan-out to open pages.
     pub live: super::live::Hub,
     /// The alert writer: webhook deliveries are committed in batches.
-    pub ingest: super::ingest::Ingest,
+    pub alert_writer: super::alert_writer::AlertWriter,
     /// Alert sources as last read, for authenticating deliveries.
     pub sources: Arc<super::services::sources::SourceCache>,
 }

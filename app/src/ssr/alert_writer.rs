@@ -30,7 +30,7 @@ const ALERTS_PER_COMMIT: usize = 2000;
 pub const FEED_EVERY: Duration = Duration::from_millis(250);
 
 #[derive(Clone)]
-pub struct Ingest {
+pub struct AlertWriter {
     queue: mpsc::Sender<Pending>,
 }
 
@@ -48,7 +48,7 @@ impl Pending {
     }
 }
 
-impl Ingest {
+impl AlertWriter {
     /// Starts the writer; it ends when every handle is dropped.
     pub fn start(db: DatabaseConnection, hub: Hub) -> Self {
         let (queue, pending) = mpsc::channel(QUEUE);
@@ -145,9 +145,9 @@ async fn publish(db: DatabaseConnection, hub: Hub, mut changed: mpsc::UnboundedR
     }
 }
 
-async fn commit(db: &DatabaseConnection, jobs: &[Job]) -> Result<alerts::Ingested, AppError> {
+async fn commit(db: &DatabaseConnection, jobs: &[Job]) -> Result<alerts::Written, AppError> {
     let txn = crate::ssr::db::begin_write(db).await?;
-    let done = alerts::ingest(&txn, jobs, Utc::now()).await?;
+    let done = alerts::write_batch(&txn, jobs, Utc::now()).await?;
     txn.commit().await?;
     Ok(done)
 }

@@ -1,0 +1,541 @@
+//! Alerts: a batch of deliveries becomes alerts ([`write_batch`], in the alert writer's
+//! transaction: load → [`classify`] → write), alerts for a service with an open incident
+//! attach to it, and the feed groups them by source and service ([`feed`]); responders
+//! triage the rest by hand ([`triage`]).
+
+mod feed;
+mod triage;
+
+pub use feed::{feed, group, of_incident, publish_groups, view};
+pub use triage::{attach, attach_to_new_incident};
+
+use super::incidents::record;
+use crate::{
+    domain::{
+        classify, AlertState, AppError, Delivery, EventKind, IncomingAlert, Known, Outcome,
+        Severity, Status,
+    },
+    ssr::entities::{alert, alert_source as source, incident, incident_service, service},
+};
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    sea_query::{Expr, ExprTrait},
+    ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect,
+    RelationTrait, Set,
+};
+use serde::Serialize;
+use serde_json::json;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// Keys per `IN (…)` lookup.
+const KEYS_PER_QUERY: usize = 500;
+/// Rows per multi-row INSERT (14 columns: well under SQLite's parameter limit).
+const ROWS_PER_INSERT: usize = 1000;
+/// Titles quoted in one timeline line.
+const TITLES_QUOTED: usize = 3;
+
+/// One authenticated delivery, waiting for the writer.
+pub struct Job {
+    pub source: source::Model,
+    pub delivery: Delivery,
+}
+
+/// What became of one delivery: the webhook's answer.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Receipt {
+    pub alerts: Vec<AlertReceipt>,
+    /// Why nothing was recorded, when nothing was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ignored: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AlertReceipt {
+    pub dedup_key: String,
+    pub result: Outcome,
+}
+
+/// A feed group: its source and service.
+pub type GroupKey = (i64, String);
+
+/// What a batch did: each delivery's receipt, and the feed groups whose alerts changed
+/// (for [`publish_groups`], which the writer calls once the batch is committed).
+pub struct Written {
+    pub receipts: Vec<Receipt>,
+    pub groups: BTreeSet<GroupKey>,
+}
+
+/// Records a batch of deliveries, in order, inside the caller's transaction: alerts
+/// created, updated or resolved, attachments and their timeline lines, and the sources'
+/// delivery counts.
+pub async fn write_batch(
+    db: &impl ConnectionTrait,
+    jobs: &[Job],
+    now: DateTime<Utc>,
+) -> Result<Written, AppError> {
+    let mut batch = Batch::load(db, jobs).await?;
+    let mut receipts = Vec::with_capacity(jobs.len());
+    let mut confirmations = Vec::new();
+    for job in jobs {
+        let mut receipt = Receipt::default();
+        match &job.delivery {
+            Delivery::Alerts(alerts) => {
+                for a in alerts {
+                    let result = batch.apply(db, &job.source, a, now).await?;
+                    receipt.alerts.push(AlertReceipt {
+                        dedup_key: a.dedup_key.clone(),
+                        result,
+                    });
+                }
+            }
+            Delivery::ConfirmSubscription { url } => {
+                confirmations.push((job.source.id, url.clone()));
+                receipt.ignored =
+                    Some("subscription confirmation recorded for an admin to open".into());
+            }
+            Delivery::Ignored(reason) => receipt.ignored = Some(reason.clone()),
+        }
+        receipts.push(receipt);
+    }
+    write_rows(db, batch.rows).await?;
+    count_deliveries(db, jobs, &confirmations, now).await?;
+    record_effects(db, &batch.effects, jobs, now).await?;
+    Ok(Written {
+        receipts,
+        groups: batch.effects.groups,
+    })
+}
+
+/// The alerts a batch works on: those it loaded (the newest of each key it mentions)
+/// and those it creates, with where each key's newest one is.
+struct Batch {
+    rows: Vec<Row>,
+    latest: HashMap<(i64, String), usize>,
+    /// Service (lower case) → the open incident its new alerts attach to; read once, when
+    /// the first new firing alert with a service needs it.
+    open_by_service: Option<HashMap<String, i64>>,
+    effects: Effects,
+}
+
+impl Batch {
+    async fn load(db: &impl ConnectionTrait, jobs: &[Job]) -> Result<Self, AppError> {
+        let mut rows = Vec::new();
+        let latest = load_latest(db, jobs, &mut rows).await?;
+        Ok(Self {
+            rows,
+            latest,
+            open_by_service: None,
+            effects: Effects::default(),
+        })
+    }
+
+    /// One alert of a delivery: classified against the newest alert with its key, then
+    /// applied to it (or made new).
+    async fn apply(
+        &mut self,
+        db: &impl ConnectionTrait,
+        source: &source::Model,
+        a: &IncomingAlert,
+        now: DateTime<Utc>,
+    ) -> Result<Outcome, AppError> {
+        let key = (source.id, a.dedup_key.clone());
+        let latest = self.latest.get(&key).copied();
+        let outcome = classify(latest.map(|i| self.rows[i].known()), a);
+        let index = match (outcome, latest) {
+            (Outcome::Updated, Some(i)) => {
+                self.rows[i].repeat(a, now);
+                i
+            }
+            (Outcome::Resolved, Some(i)) => {
+                let row = &mut self.rows[i];
+                row.repeat(a, now);
+                row.state = AlertState::Resolved;
+                row.resolved_at = Some(now);
+                if let Some(number) = row.incident_id {
+                    let titles = self.effects.resolved.entry((number, source.id));
+                    titles.or_default().push(row.title.clone());
+                }
+                i
+            }
+            (Outcome::Repeated, Some(i)) => {
+                self.rows[i].count(now);
+                i
+            }
+            (Outcome::Created, _) | (_, None) => {
+                let row = self.create(db, source, a, now).await?;
+                self.latest.insert(key, self.rows.len());
+                self.rows.push(row);
+                self.rows.len() - 1
+            }
+        };
+        let service = self.rows[index].service.clone();
+        self.effects.groups.insert((source.id, service));
+        Ok(outcome)
+    }
+
+    /// A new alert; a firing one attaches to the open incident of its service, if any.
+    async fn create(
+        &mut self,
+        db: &impl ConnectionTrait,
+        source: &source::Model,
+        a: &IncomingAlert,
+        now: DateTime<Utc>,
+    ) -> Result<Row, AppError> {
+        let mut row = Row::new(source, a, now);
+        if row.state == AlertState::Firing && !row.service.is_empty() {
+            if self.open_by_service.is_none() {
+                self.open_by_service = Some(open_incidents_by_service(db).await?);
+            }
+            row.incident_id = self
+                .open_by_service
+                .as_ref()
+                .and_then(|open| open.get(&row.service.to_lowercase()).copied());
+            if let Some(number) = row.incident_id {
+                let titles = self.effects.attached.entry((number, source.id));
+                titles.or_default().push(row.title.clone());
+            }
+        }
+        Ok(row)
+    }
+}
+
+/// An alert as the batch works on it: loaded, or new (no id yet).
+struct Row {
+    id: Option<i64>,
+    source_id: i64,
+    dedup_key: String,
+    title: String,
+    severity: Option<Severity>,
+    state: AlertState,
+    service: String,
+    details: String,
+    url: Option<String>,
+    first_seen: DateTime<Utc>,
+    last_seen: DateTime<Utc>,
+    resolved_at: Option<DateTime<Utc>>,
+    occurrences: i64,
+    incident_id: Option<i64>,
+    changed: bool,
+}
+
+impl From<alert::Model> for Row {
+    fn from(m: alert::Model) -> Self {
+        Self {
+            id: Some(m.id),
+            source_id: m.source_id,
+            dedup_key: m.dedup_key,
+            title: m.title,
+            severity: m.severity,
+            state: m.status,
+            service: m.service,
+            details: m.details,
+            url: m.url,
+            first_seen: m.first_seen_at,
+            last_seen: m.last_seen_at,
+            resolved_at: m.resolved_at,
+            occurrences: m.occurrences,
+            incident_id: m.incident_id,
+            changed: false,
+        }
+    }
+}
+
+impl Row {
+    fn new(source: &source::Model, a: &IncomingAlert, now: DateTime<Utc>) -> Self {
+        let service = a
+            .service
+            .as_ref()
+            .map(|s| s.as_str().to_string())
+            .unwrap_or_else(|| source.service.clone());
+        Self {
+            id: None,
+            source_id: source.id,
+            dedup_key: a.dedup_key.clone(),
+            title: a.title.clone().unwrap_or_else(|| a.dedup_key.clone()),
+            severity: a.severity,
+            state: a.state,
+            service,
+            details: a.details.to_string(),
+            url: a.url.clone(),
+            first_seen: now,
+            last_seen: now,
+            resolved_at: (a.state == AlertState::Resolved).then_some(now),
+            occurrences: 1,
+            incident_id: None,
+            changed: true,
+        }
+    }
+
+    fn known(&self) -> Known {
+        Known {
+            state: self.state,
+            resolved_at: self.resolved_at,
+        }
+    }
+
+    /// Another delivery, counted.
+    fn count(&mut self, now: DateTime<Utc>) {
+        self.occurrences += 1;
+        self.last_seen = now;
+        self.changed = true;
+    }
+
+    /// Another delivery of this alert: counted, and what it says now replaces what it
+    /// said (but a resolve keeps the title it fired with: "api is DOWN" names the alert).
+    fn repeat(&mut self, a: &IncomingAlert, now: DateTime<Utc>) {
+        self.count(now);
+        if let (Some(title), AlertState::Firing) = (&a.title, a.state) {
+            self.title.clone_from(title);
+        }
+        if a.severity.is_some() {
+            self.severity = a.severity;
+        }
+        if a.url.is_some() {
+            self.url.clone_from(&a.url);
+        }
+        if !serde_json::Value::is_null(&a.details) {
+            self.details = a.details.to_string();
+        }
+    }
+}
+
+/// Where things happened in a batch, for the timeline lines and the live changes.
+#[derive(Default)]
+struct Effects {
+    /// (incident, source) → titles of alerts attached.
+    attached: BTreeMap<(i64, i64), Vec<String>>,
+    /// (incident, source) → titles of attached alerts that resolved.
+    resolved: BTreeMap<(i64, i64), Vec<String>>,
+    /// (source, service) groups whose alerts changed.
+    groups: BTreeSet<GroupKey>,
+}
+
+/// The newest alert of every key the batch mentions, whatever its state.
+async fn load_latest(
+    db: &impl ConnectionTrait,
+    jobs: &[Job],
+    rows: &mut Vec<Row>,
+) -> Result<HashMap<(i64, String), usize>, AppError> {
+    let mut keys: BTreeMap<i64, BTreeSet<&str>> = BTreeMap::new();
+    for job in jobs {
+        if let Delivery::Alerts(alerts) = &job.delivery {
+            let of_source = keys.entry(job.source.id).or_default();
+            of_source.extend(alerts.iter().map(|a| a.dedup_key.as_str()));
+        }
+    }
+    let mut latest = HashMap::new();
+    for (source_id, keys) in keys {
+        let keys: Vec<&str> = keys.into_iter().collect();
+        for chunk in keys.chunks(KEYS_PER_QUERY) {
+            let found = alert::Entity::find()
+                .filter(alert::Column::SourceId.eq(source_id))
+                .filter(alert::Column::DedupKey.is_in(chunk.iter().copied()))
+                .order_by_desc(alert::Column::Id)
+                .all(db)
+                .await?;
+            for model in found {
+                let key = (source_id, model.dedup_key.clone());
+                if !latest.contains_key(&key) {
+                    latest.insert(key, rows.len());
+                    rows.push(Row::from(model));
+                }
+            }
+        }
+    }
+    Ok(latest)
+}
+
+/// Each service with an open incident (lower case) → the incident its alerts attach to:
+/// the most severe, then the most recently declared.
+async fn open_incidents_by_service(
+    db: &impl ConnectionTrait,
+) -> Result<HashMap<String, i64>, AppError> {
+    let rows: Vec<(String, i64)> = incident_service::Entity::find()
+        .select_only()
+        .column(service::Column::Name)
+        .column(incident::Column::Id)
+        .join(
+            JoinType::InnerJoin,
+            incident_service::Relation::Service.def(),
+        )
+        .join(
+            JoinType::InnerJoin,
+            incident_service::Relation::Incident.def(),
+        )
+        .filter(incident::Column::Status.ne(Status::Resolved.as_str()))
+        .order_by_desc(incident::Column::Severity)
+        .order_by_asc(incident::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await?;
+    // Later rows (more severe, then newer) overwrite earlier ones.
+    Ok(rows
+        .into_iter()
+        .map(|(name, number)| (name.to_lowercase(), number))
+        .collect())
+}
+
+async fn write_rows(db: &impl ConnectionTrait, rows: Vec<Row>) -> Result<(), AppError> {
+    let (new, existing): (Vec<Row>, Vec<Row>) = rows
+        .into_iter()
+        .filter(|r| r.changed)
+        .partition(|r| r.id.is_none());
+    for row in existing {
+        let Some(id) = row.id else { continue };
+        alert::Entity::update_many()
+            .col_expr(alert::Column::Title, Expr::value(row.title))
+            .col_expr(
+                alert::Column::Severity,
+                Expr::value(row.severity.map(|s| s.as_str())),
+            )
+            .col_expr(alert::Column::Status, Expr::value(row.state.as_str()))
+            .col_expr(alert::Column::Details, Expr::value(row.details))
+            .col_expr(alert::Column::Url, Expr::value(row.url))
+            .col_expr(alert::Column::LastSeenAt, Expr::value(row.last_seen))
+            .col_expr(alert::Column::ResolvedAt, Expr::value(row.resolved_at))
+            .col_expr(alert::Column::Occurrences, Expr::value(row.occurrences))
+            .filter(alert::Column::Id.eq(id))
+            .exec(db)
+            .await?;
+    }
+    let mut new = new.into_iter().peekable();
+    while new.peek().is_some() {
+        let chunk: Vec<alert::ActiveModel> = new
+            .by_ref()
+            .take(ROWS_PER_INSERT)
+            .map(|r| alert::ActiveModel {
+                source_id: Set(r.source_id),
+                dedup_key: Set(r.dedup_key),
+                title: Set(r.title),
+                severity: Set(r.severity),
+                status: Set(r.state),
+                service: Set(r.service),
+                details: Set(r.details),
+                url: Set(r.url),
+                first_seen_at: Set(r.first_seen),
+                last_seen_at: Set(r.last_seen),
+                resolved_at: Set(r.resolved_at),
+                occurrences: Set(r.occurrences),
+                incident_id: Set(r.incident_id),
+                ..Default::default()
+            })
+            .collect();
+        alert::Entity::insert_many(chunk)
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(())
+}
+
+async fn count_deliveries(
+    db: &impl ConnectionTrait,
+    jobs: &[Job],
+    confirmations: &[(i64, String)],
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let mut per_source: BTreeMap<i64, i64> = BTreeMap::new();
+    for job in jobs {
+        *per_source.entry(job.source.id).or_default() += 1;
+    }
+    for (source_id, count) in per_source {
+        source::Entity::update_many()
+            .col_expr(
+                source::Column::Deliveries,
+                Expr::col(source::Column::Deliveries).add(count),
+            )
+            .col_expr(source::Column::LastDeliveryAt, Expr::value(now))
+            .filter(source::Column::Id.eq(source_id))
+            .exec(db)
+            .await?;
+    }
+    for (source_id, url) in confirmations {
+        source::Entity::update_many()
+            .col_expr(source::Column::ConfirmUrl, Expr::value(url.clone()))
+            .filter(source::Column::Id.eq(*source_id))
+            .exec(db)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The batch's timeline lines: one per incident and source.
+async fn record_effects(
+    db: &impl ConnectionTrait,
+    effects: &Effects,
+    jobs: &[Job],
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let name_of = |source_id: i64| {
+        jobs.iter()
+            .find(|j| j.source.id == source_id)
+            .map(|j| j.source.name.clone())
+            .unwrap_or_default()
+    };
+    let lines = [
+        (EventKind::AlertsAttached, &effects.attached),
+        (EventKind::AlertsResolved, &effects.resolved),
+    ];
+    for (kind, by_incident) in lines {
+        for ((number, source_id), titles) in by_incident {
+            let source = name_of(*source_id);
+            record_alert_line(db, *number, None, kind, &source, titles, now).await?;
+        }
+    }
+    Ok(())
+}
+
+/// One timeline line about alerts of one source: "attached 3 alerts from Pingdom prod:
+/// a; b; c" or "Pingdom prod resolved 1 alert: a". The only place these lines are built.
+async fn record_alert_line(
+    db: &impl ConnectionTrait,
+    number: i64,
+    author: Option<i64>,
+    kind: EventKind,
+    source: &str,
+    titles: &[String],
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let (noun, quoted) = (alerts_noun(titles.len()), quote(titles));
+    let line = match kind {
+        EventKind::AlertsResolved => format!("{source} resolved {noun}: {quoted}"),
+        _ => format!("attached {noun} from {source}: {quoted}"),
+    };
+    let data = json!({ "source": source, "count": titles.len() });
+    record(db, number, author, kind, line, data, now).await?;
+    Ok(())
+}
+
+fn alerts_noun(n: usize) -> String {
+    if n == 1 {
+        "1 alert".into()
+    } else {
+        format!("{n} alerts")
+    }
+}
+
+/// The first few titles, and how many more.
+fn quote(titles: &[String]) -> String {
+    let shown = titles
+        .iter()
+        .take(TITLES_QUOTED)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join("; ");
+    match titles.len().saturating_sub(TITLES_QUOTED) {
+        0 => shown,
+        more => format!("{shown}; and {more} more"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_timeline_line_quotes_a_few_titles_and_counts_the_rest() {
+        let titles: Vec<String> = (1..=5).map(|i| format!("a{i}")).collect();
+        assert_eq!(quote(&titles), "a1; a2; a3; and 2 more");
+        assert_eq!(quote(&titles[..1]), "a1");
+        assert_eq!(alerts_noun(1), "1 alert");
+    }
+}
