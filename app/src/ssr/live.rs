@@ -7,6 +7,11 @@
 //! so ids become visible in the order they were given (a reader never sees 11 before
 //! 10), and `pg_notify` (delivered at commit) wakes every process's pump. On SQLite
 //! (one process) the pump is woken by the alert writer and otherwise polls.
+//!
+//! Who appends: `services::incidents::append_line` (every timeline line: incident
+//! changes, messages, alerts attached, customers changed), `services::channel::edit`
+//! (a post reworded) and `services::alerts::feed::append_groups` (feed groups, for the
+//! alert writer's publisher and for triage). Nothing else writes `live_events`.
 
 use crate::{domain::AppError, model::live::LiveChange, ssr::entities::live_event};
 use chrono::{Duration as Age, Utc};

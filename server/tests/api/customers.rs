@@ -23,6 +23,7 @@ on_both_databases!(
     cells_are_edited_by_the_same_rules,
     deleted_rows_can_be_restored,
     the_table_pages_sorts_and_filters_on_the_server,
+    a_page_number_past_the_last_possible_page_is_refused_naming_page,
     viewers_export_but_anonymous_visitors_do_not,
 );
 
@@ -359,6 +360,35 @@ async fn the_table_pages_sorts_and_filters_on_the_server(app: &TestApp) {
         ])
         .await;
     assert_eq!(res.status(), 422);
+}
+
+async fn a_page_number_past_the_last_possible_page_is_refused_naming_page(app: &TestApp) {
+    app.login_as("Ada", "responder").await;
+    let number = declare(app, "Push failing", "SEV2", "").await;
+    import(app, number, "Acme\t42").await;
+    let last = app::ssr::services::customers::LAST_PAGE;
+    for huge in [u64::MAX, u64::MAX / 50 + 1, last + 1] {
+        let res = app
+            .call::<ListCustomers>(&[
+                ("number", &number.to_string()),
+                ("sort", ""),
+                ("descending", "false"),
+                ("filter", ""),
+                ("page", &huge.to_string()),
+            ])
+            .await;
+        assert_eq!(res.status(), 422, "page {huge}");
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(body["Validation"][0]["field"], "page", "{body}");
+    }
+    // The last possible page is a page like any other past the end: empty.
+    let beyond = page(app, number, "", false, "", last).await;
+    assert_eq!(beyond["rows"], json!([]));
+    assert_eq!(beyond["matching"], 1);
+    assert_eq!(
+        page(app, number, "", true, "", 0).await["rows"][0]["customer"]["org_id"],
+        "42"
+    );
 }
 
 async fn viewers_export_but_anonymous_visitors_do_not(app: &TestApp) {

@@ -1,0 +1,172 @@
+//! The postmortem discussion: hypotheses, assumptions and ideas, and the challenges
+//! to each.
+
+use super::{
+    timeline::{draft_for, Line},
+    Actions,
+};
+use crate::{
+    components::{
+        form::{action_error, FieldMessage, FormMessage},
+        layout::{can, my_id},
+    },
+    domain::{EventKind, Permission, MAX_MESSAGE_LEN},
+    model::incidents::{IncidentDetail, TimelineEntry},
+};
+use leptos::prelude::*;
+
+/// The postmortem discussion: hypotheses, assumptions and ideas, their challenges, and
+/// who leads.
+#[component]
+pub(super) fn Discussion(incident: RwSignal<IncidentDetail>, actions: Actions) -> impl IntoView {
+    let responder = can(Permission::Respond);
+    let me = my_id();
+    let number = incident.with_untracked(|d| d.number);
+    let lead_error = action_error(actions.lead);
+    let post_error = action_error(actions.discuss);
+    let draft = draft_for(actions.discuss);
+    let posts = move || {
+        incident.with(|d| {
+            d.discussion
+                .iter()
+                .filter(|e| e.parent.is_none())
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    };
+    view! {
+        <aside class="discussion" aria-label="Postmortem discussion" id="discussion">
+            <h2>"Postmortem discussion"</h2>
+            <p class="hint">"Hypothesise, challenge assumptions, collect ideas. Blameless: ask what let it happen, not who."</p>
+            <div class="leader-line">
+                "Incident Leader: "
+                <strong class="leader">{move || incident.with(|d| d.leader.as_ref().map(|l| format!("@{l}")).unwrap_or_else(|| "nobody yet".into()))}</strong>
+                <Show when=move || responder.get() && me.get().is_some() && incident.with(|d| d.leader_id) != me.get()>
+                    <ActionForm action=actions.lead attr:class="inline">
+                        <input type="hidden" name="number" value=number />
+                        <button type="submit" class="button small primary" id="lead-button">"I'll lead"</button>
+                    </ActionForm>
+                </Show>
+            </div>
+            <FormMessage error=lead_error />
+            <Show when=move || responder.get()>
+                <ActionForm action=actions.discuss attr:class="stack discussion-form" attr:id="discussion-form">
+                    <input type="hidden" name="number" value=number />
+                    <fieldset class="kind-choice">
+                        <legend>"Post a"</legend>
+                        {EventKind::DISCUSSION.into_iter().map(|k| view! {
+                            <label class="choice">
+                                <input type="radio" name="kind" value=k.as_str() checked=k == EventKind::Hypothesis />
+                                {k.label()}
+                            </label>
+                        }).collect_view()}
+                    </fieldset>
+                    <FieldMessage error=post_error field="kind" />
+                    <textarea
+                        name="body"
+                        rows="3"
+                        maxlength=MAX_MESSAGE_LEN
+                        aria-label="Post"
+                        placeholder="The connection pool ran dry when the batch job started."
+                        prop:value=move || draft.get()
+                        on:input=move |ev| draft.set(event_target_value(&ev))
+                    ></textarea>
+                    <FieldMessage error=post_error field="body" />
+                    <FormMessage error=post_error />
+                    <div class="actions"><button type="submit" class="button">"Post"</button></div>
+                </ActionForm>
+            </Show>
+            <ol class="posts">
+                <For
+                    each=posts
+                    key=|p| (p.id, p.edited.as_ref().map(|s| s.iso.clone()))
+                    children=move |post| view! { <Post post incident actions /> }
+                />
+            </ol>
+            <Show when=move || incident.with(|d| d.discussion.is_empty())>
+                <p class="empty-state hint" id="no-posts">"Nothing posted yet."</p>
+            </Show>
+        </aside>
+    }
+    .into_any()
+}
+
+#[component]
+fn Post(
+    post: TimelineEntry,
+    incident: RwSignal<IncidentDetail>,
+    actions: Actions,
+) -> impl IntoView {
+    let responder = can(Permission::Respond);
+    let id = post.id;
+    let number = incident.with_untracked(|d| d.number);
+    let replying = RwSignal::new(false);
+    let draft = draft_for(actions.challenge);
+    let error = action_error(actions.challenge);
+    let challenges = move || {
+        incident.with(|d| {
+            d.discussion
+                .iter()
+                .filter(|e| e.parent == Some(id))
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    };
+    // Close the box once a challenge is saved.
+    Effect::new(move |previous: Option<()>| {
+        let saved = actions.challenge.value().with(|v| matches!(v, Some(Ok(_))));
+        if previous.is_some() && saved {
+            replying.set(false);
+        }
+    });
+    let kind = post.kind;
+    view! {
+        <li class=format!("post post-{}", kind.as_str()) data-post=id>
+            <span class=format!("badge kind kind-{}", kind.as_str())>{kind.label()}</span>
+            " "
+            <Line entry=post edit=actions.edit />
+            <ol class="challenges">
+                <For
+                    each=challenges
+                    key=|c| (c.id, c.edited.as_ref().map(|s| s.iso.clone()))
+                    children=move |c| {
+                        let challenge = c.id;
+                        view! {
+                            <li class="post post-challenge" data-post=challenge>
+                                <span class="badge kind kind-challenge">"Challenge"</span> " " <Line entry=c edit=actions.edit />
+                            </li>
+                        }
+                    }
+                />
+            </ol>
+            <Show when=move || responder.get()>
+                <Show
+                    when=move || replying.get()
+                    fallback=move || view! {
+                        <button type="button" class="link small challenge-button" on:click=move |_| replying.set(true)>"Challenge"</button>
+                    }
+                >
+                    <ActionForm action=actions.challenge attr:class="stack challenge-form">
+                        <input type="hidden" name="number" value=number />
+                        <input type="hidden" name="parent" value=id />
+                        <textarea
+                            name="body"
+                            rows="2"
+                            maxlength=MAX_MESSAGE_LEN
+                            aria-label="Challenge"
+                            placeholder="What would we see if this were true?"
+                            prop:value=move || draft.get()
+                            on:input=move |ev| draft.set(event_target_value(&ev))
+                        ></textarea>
+                        <FieldMessage error field="body" />
+                        <div class="actions">
+                            <button type="submit" class="button small">"Post challenge"</button>
+                            <button type="button" class="link small" on:click=move |_| replying.set(false)>"Cancel"</button>
+                        </div>
+                    </ActionForm>
+                </Show>
+            </Show>
+        </li>
+    }
+    .into_any()
+}

@@ -1,0 +1,257 @@
+//! An incident: its facts and controls, its channel (the official record, with a
+//! message box), its postmortem discussion, and its alerts, all kept live.
+
+mod discussion;
+mod timeline;
+
+use crate::{
+    api::{
+        channel::{ChallengePost, EditPost, PostDiscussion, PostMessage},
+        incidents::{get_incident, ChangeSeverity, ChangeStatus, LeadIncident},
+    },
+    components::{
+        alerts::AlertLine,
+        badges::{SeverityBadge, StatusBadge},
+        form::{action_error, FieldMessage, FormMessage},
+        incidents::incident_number,
+        layout::{can, user, Missing},
+        live::{debounced_bump, touches_incident, LiveBadge, LiveLink, LiveMessage, QUIET},
+    },
+    domain::{AppError, Permission, Severity, Status},
+    model::incidents::IncidentDetail,
+};
+use discussion::Discussion;
+use leptos::{prelude::*, task::spawn_local};
+use leptos_meta::Title;
+use leptos_router::components::A;
+use timeline::{MessageBox, Timeline};
+
+#[component]
+pub fn IncidentPage() -> impl IntoView {
+    let number = incident_number();
+    let incident = Resource::new(number, |number| async move {
+        match number {
+            Some(number) => get_incident(number).await,
+            None => Err(AppError::NotFound("That incident".into())),
+        }
+    });
+    let user = user();
+    view! {
+        <Transition fallback=|| view! { <p class="loading">"Loading incident…"</p> }>
+            {move || Suspend::new(async move {
+                let _ = user.await;
+                match incident.await {
+                    Ok(detail) => view! { <Incident detail /> }.into_any(),
+                    Err(AppError::NotFound(what)) => view! { <Missing what /> }.into_any(),
+                    Err(e) => view! { <p class="form-error page">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+    .into_any()
+}
+
+/// What the incident's forms change; every change reads the incident again.
+#[derive(Clone, Copy)]
+pub(super) struct Actions {
+    pub(super) status: ServerAction<ChangeStatus>,
+    pub(super) severity: ServerAction<ChangeSeverity>,
+    pub(super) lead: ServerAction<LeadIncident>,
+    pub(super) message: ServerAction<PostMessage>,
+    pub(super) discuss: ServerAction<PostDiscussion>,
+    pub(super) challenge: ServerAction<ChallengePost>,
+    pub(super) edit: ServerAction<EditPost>,
+}
+
+/// The page after its first read: the incident lives in a signal that changes (yours
+/// or anyone's, through the live stream) refresh in place, so a half-written message
+/// is never lost to someone else's.
+#[component]
+fn Incident(detail: IncidentDetail) -> impl IntoView {
+    let number = detail.number;
+    let cursor = detail.cursor;
+    let incident = RwSignal::new(detail);
+    let version = RwSignal::new(0u64);
+    let actions = Actions {
+        status: ServerAction::new(),
+        severity: ServerAction::new(),
+        lead: ServerAction::new(),
+        message: ServerAction::new(),
+        discuss: ServerAction::new(),
+        challenge: ServerAction::new(),
+        edit: ServerAction::new(),
+    };
+    // Read again whenever `version` moves: after our own changes, and (debounced)
+    // whenever the stream says this incident changed.
+    Effect::new(move |previous: Option<()>| {
+        version.track();
+        if previous.is_some() {
+            spawn_local(async move {
+                if let Ok(fresh) = get_incident(number).await {
+                    incident.set(fresh);
+                }
+            });
+        }
+    });
+    let bump = move || version.update(|v| *v += 1);
+    Effect::new(move |previous: Option<()>| {
+        actions.status.version().track();
+        actions.severity.version().track();
+        actions.lead.version().track();
+        actions.message.version().track();
+        actions.discuss.version().track();
+        actions.challenge.version().track();
+        actions.edit.version().track();
+        if previous.is_some() {
+            bump();
+        }
+    });
+    let link = LiveLink::new();
+    let changed = debounced_bump(version, QUIET);
+    Effect::new(move |_| {
+        let changed = changed.clone();
+        link.follow(cursor, move |message| match message {
+            LiveMessage::Batch(batch) if touches_incident(&batch, number) => changed(),
+            LiveMessage::Batch(_) => {}
+            LiveMessage::Resync => bump(),
+        });
+    });
+
+    let read = move |f: fn(&IncidentDetail) -> String| move || incident.with(f);
+    view! {
+        <Title text=move || incident.with(|d| format!("#{} {}", d.number, d.title)) />
+        <article class="page incident" data-number=number>
+            <header class="incident-head">
+                <p class="number">
+                    {format!("Incident #{number}")} " " <LiveBadge link />
+                </p>
+                <h1>{read(|d| d.title.clone())}</h1>
+                <p class="badges">
+                    {move || view! { <SeverityBadge severity=incident.with(|d| d.severity) /> }}
+                    " "
+                    {move || view! { <StatusBadge status=incident.with(|d| d.status) /> }}
+                </p>
+            </header>
+            <Facts incident />
+            <Controls incident actions />
+            <Alerts incident />
+            <div class="incident-body">
+                <section class="channel" aria-label="Incident channel">
+                    <Timeline incident actions />
+                    <MessageBox number action=actions.message />
+                </section>
+                <Discussion incident actions />
+            </div>
+        </article>
+    }
+    .into_any()
+}
+
+#[component]
+fn Facts(incident: RwSignal<IncidentDetail>) -> impl IntoView {
+    move || {
+        incident.with(|d| {
+            let number = d.number;
+            view! {
+                <dl class="facts">
+                    <dt>"Services"</dt>
+                    <dd class="services">{d.services.join(", ")}</dd>
+                    <dt>"Started"</dt>
+                    <dd><time datetime=d.started.iso.clone()>{d.started.text.clone()}</time></dd>
+                    <dt>"Declared"</dt>
+                    <dd><time datetime=d.detected.iso.clone()>{d.detected.text.clone()}</time> " by @" {d.declared_by.clone()}</dd>
+                    <dt>"Resolved"</dt>
+                    <dd>{match &d.resolved {
+                        Some(at) => view! { <time datetime=at.iso.clone()>{at.text.clone()}</time> }.into_any(),
+                        None => view! { <span class="ongoing">"Ongoing"</span> }.into_any(),
+                    }}</dd>
+                    <dt>"Incident Leader"</dt>
+                    <dd class="leader">{d.leader.as_ref().map(|l| format!("@{l}")).unwrap_or_else(|| "Nobody yet".into())}</dd>
+                    <dt>"Affected customers"</dt>
+                    <dd>
+                        <A href=format!("/incidents/{number}/customers") attr:id="customers-link">
+                            {format!("{} rows · {} orgs · {} apps", d.customers.rows, d.customers.orgs, d.customers.apps)}
+                        </A>
+                    </dd>
+                </dl>
+                {(!d.summary.is_empty()).then(|| view! { <p class="summary">{d.summary.clone()}</p> })}
+            }
+        })
+    }
+}
+
+#[component]
+fn Controls(incident: RwSignal<IncidentDetail>, actions: Actions) -> impl IntoView {
+    let responder = can(Permission::Respond);
+    let status_error = action_error(actions.status);
+    let severity_error = action_error(actions.severity);
+    let number = incident.with_untracked(|d| d.number);
+    view! {
+        <Show when=move || responder.get()>
+            <section class="controls" aria-label="Change the incident">
+                <ActionForm action=actions.status attr:class="inline-form" attr:id="status-form">
+                    <input type="hidden" name="number" value=number />
+                    <label>
+                        "Status "
+                        <select name="status">
+                            {move || {
+                                let status = incident.with(|d| d.status);
+                                Status::ALL.into_iter().map(|s| view! {
+                                    <option value=s.as_str() selected=s == status>{s.label()}</option>
+                                }).collect_view()
+                            }}
+                        </select>
+                    </label>
+                    <button type="submit" class="button">"Update status"</button>
+                    <FieldMessage error=status_error field="status" />
+                    <FormMessage error=status_error />
+                </ActionForm>
+                <ActionForm action=actions.severity attr:class="inline-form" attr:id="severity-form">
+                    <input type="hidden" name="number" value=number />
+                    <label>
+                        "Severity "
+                        <select name="severity">
+                            {move || {
+                                let severity = incident.with(|d| d.severity);
+                                Severity::ALL.into_iter().map(|s| view! {
+                                    <option value=s.as_str() selected=s == severity>{s.as_str()}</option>
+                                }).collect_view()
+                            }}
+                        </select>
+                    </label>
+                    <button type="submit" class="button">"Change severity"</button>
+                    <FieldMessage error=severity_error field="severity" />
+                    <FormMessage error=severity_error />
+                </ActionForm>
+            </section>
+        </Show>
+    }
+    .into_any()
+}
+
+/// The alerts attached to the incident.
+#[component]
+fn Alerts(incident: RwSignal<IncidentDetail>) -> impl IntoView {
+    let count = move || incident.with(|d| d.alert_count);
+    view! {
+        <Show when=move || count() != 0>
+            <details class="incident-alerts" id="incident-alerts">
+                <summary>{move || format!("Alerts ({})", count())}</summary>
+                <ul class="alerts">
+                    <For
+                        each=move || incident.with(|d| d.alerts.clone())
+                        key=|a| (a.id, a.occurrences, a.state)
+                        children=|a| {
+                            let class = format!("alert alert-{}", a.state.as_str());
+                            view! { <li class=class><AlertLine alert=a /></li> }
+                        }
+                    />
+                </ul>
+                <Show when=move || incident.with(|d| d.alert_count > d.alerts.len() as u64)>
+                    <p class="hint">{move || incident.with(|d| format!("The latest {} are shown.", d.alerts.len()))}</p>
+                </Show>
+            </details>
+        </Show>
+    }
+    .into_any()
+}
