@@ -3,7 +3,7 @@
 //! a responder and an admin, with arguments that would change things if allowed.
 
 use crate::{
-    helpers::{new_client, TestApp},
+    helpers::{new_client, SignedIn, TestApp},
     on_both_databases,
 };
 use app::{
@@ -84,30 +84,13 @@ async fn fingerprint(app: &TestApp) -> String {
     format!("{users:?} {incidents:?} {events} {customers} {alerts:?} {sources:?} {edits:?}")
 }
 
-async fn client_as(app: &TestApp, name: &str, role: &str) -> (Client, i64) {
-    let client = new_client();
-    let email = format!("{name}@example.com");
-    let res = app
-        .call_as(
-            &client,
-            app::api::session::DevLogin::PATH,
-            &[("name", name), ("email", &email), ("role", role)],
-        )
-        .await;
-    assert!(res.status().is_success());
-    let me: serde_json::Value = app
-        .call_as(&client, app::api::session::Me::PATH, &[])
-        .await
-        .json()
-        .await
-        .unwrap();
-    (client, me["id"].as_i64().unwrap())
-}
-
 async fn every_server_function_enforces_its_role(app: &TestApp) {
-    let (viewer, viewer_id) = client_as(app, "vera", "viewer").await;
-    let (responder, _) = client_as(app, "rosa", "responder").await;
-    let (admin, _) = client_as(app, "ada", "admin").await;
+    let SignedIn {
+        client: viewer,
+        id: viewer_id,
+    } = app.sign_in("vera", "viewer").await;
+    let responder = app.sign_in("rosa", "responder").await.client;
+    let admin = app.sign_in("ada", "admin").await.client;
     let res = app
         .call_as(
             &responder,
@@ -246,7 +229,7 @@ async fn every_server_function_enforces_its_role(app: &TestApp) {
 }
 
 async fn pages_take_no_posts(app: &TestApp) {
-    let (responder, _) = client_as(app, "rosa", "responder").await;
+    let responder = app.sign_in("rosa", "responder").await.client;
     for route in app.state.routes.iter() {
         let path = route.path().replace(":number", "1");
         let res = responder.post(app.url(&path)).send().await.unwrap();
@@ -255,7 +238,7 @@ async fn pages_take_no_posts(app: &TestApp) {
 }
 
 async fn a_cross_site_post_is_refused(app: &TestApp) {
-    let (responder, _) = client_as(app, "rosa", "responder").await;
+    let responder = app.sign_in("rosa", "responder").await.client;
     let form = [
         ("title", "Planted by evil.example"),
         ("services", "push"),

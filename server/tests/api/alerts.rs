@@ -2,8 +2,7 @@
 //! resolve, bad secrets and signatures, malformed bodies, attachment to incidents.
 
 use crate::{
-    helpers::{payload, TestApp},
-    incidents::{declare, incident, timeline_bodies},
+    helpers::{declare, incident, payload, timeline_bodies, TestApp},
     on_both_databases,
 };
 use app::{

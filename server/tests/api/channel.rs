@@ -2,8 +2,7 @@
 //! safely, edits that keep their history, hypotheses and their challenges, "I'll lead".
 
 use crate::{
-    helpers::{new_client, TestApp},
-    incidents::{declare, incident, timeline_bodies},
+    helpers::{declare, incident, timeline_bodies, TestApp},
     on_both_databases,
 };
 use app::api::{
@@ -81,17 +80,7 @@ async fn edits_keep_every_earlier_wording(app: &TestApp) {
     assert_eq!(history[0]["by"], "Ada");
 
     // Someone else cannot reword it, and an empty edit is refused; nothing changes.
-    let bob = new_client();
-    app.call_as(
-        &bob,
-        app::api::session::DevLogin::PATH,
-        &[
-            ("name", "Bob"),
-            ("email", "bob@example.com"),
-            ("role", "responder"),
-        ],
-    )
-    .await;
+    let bob = app.sign_in("Bob", "responder").await.client;
     let res = app
         .call_as(
             &bob,
@@ -200,17 +189,7 @@ async fn ill_lead_makes_the_caller_leader_on_the_record(app: &TestApp) {
     let res = app.call::<LeadIncident>(&[("number", &n)]).await;
     assert_eq!(res.status(), 422, "already leading");
 
-    let bob = new_client();
-    app.call_as(
-        &bob,
-        app::api::session::DevLogin::PATH,
-        &[
-            ("name", "Bob"),
-            ("email", "bob@example.com"),
-            ("role", "responder"),
-        ],
-    )
-    .await;
+    let bob = app.sign_in("Bob", "responder").await.client;
     assert_eq!(
         app.call_as(&bob, LeadIncident::PATH, &[("number", &n)])
             .await

@@ -2,8 +2,7 @@
 //! export round-trip, edits, deletes with undo, paging, sorting and filtering.
 
 use crate::{
-    helpers::TestApp,
-    incidents::{declare, incident, timeline_bodies},
+    helpers::{declare, incident, timeline_bodies, TestApp},
     on_both_databases,
 };
 use app::{

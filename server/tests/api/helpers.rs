@@ -1,4 +1,7 @@
-use app::api::session::{DevLogin, Me};
+use app::api::{
+    incidents::{DeclareIncident, GetIncident},
+    session::{DevLogin, Me},
+};
 use leptos::server_fn::ServerFn;
 use reqwest::{header, redirect::Policy, Client, Response, StatusCode};
 use sea_orm::{ConnectionTrait, Database};
@@ -210,20 +213,15 @@ impl TestApp {
             .expect("the server answers")
     }
 
+    /// Signs the app's own client in with the development login.
     pub async fn login_as(&self, name: &str, role: &str) {
-        let email = format!("{}@example.com", name.to_lowercase().replace(' ', "."));
-        let res = self
-            .call_as(
-                &self.client,
-                DevLogin::PATH,
-                &[("name", name), ("email", &email), ("role", role)],
-            )
-            .await;
-        assert!(
-            res.status().is_success(),
-            "dev login failed: {}",
-            res.status()
-        );
+        dev_login(&self.address, &self.client, name, role).await;
+    }
+
+    /// Another browser, signed in with the development login: for tests where people
+    /// work together, or a role is compared with another.
+    pub async fn sign_in(&self, name: &str, role: &str) -> SignedIn {
+        sign_in_at(&self.address, name, role).await
     }
 
     pub async fn me(&self) -> Option<serde_json::Value> {
@@ -268,15 +266,18 @@ impl TestApp {
     }
 }
 
-/// Runs an `async fn(&TestApp)` test once on SQLite and once on PostgreSQL.
+/// Runs each `async fn(&TestApp)` test once on SQLite and once on PostgreSQL, each on a
+/// fresh database dropped afterwards. `set_up = f;` first names another way to start the
+/// app: `async fn(Backend) -> (TestApp, kept)`, where `kept` (a provider, say) lives for
+/// the test; the default is [`plain`].
 #[macro_export]
 macro_rules! on_both_databases {
-    ($($name:ident),* $(,)?) => {$(
+    (set_up = $set_up:path; $($name:ident),* $(,)?) => {$(
         mod $name {
-            use $crate::helpers::{bounded, spawn_app, Backend};
+            use $crate::helpers::{bounded, Backend};
 
             async fn run(backend: Backend) {
-                let app = spawn_app(backend).await;
+                let (app, _kept) = $set_up(backend).await;
                 super::$name(&app).await;
                 app.finish().await;
             }
@@ -292,6 +293,94 @@ macro_rules! on_both_databases {
             }
         }
     )*};
+    ($($name:ident),* $(,)?) => {
+        $crate::on_both_databases!(set_up = $crate::helpers::plain; $($name),*);
+    };
+}
+
+/// The usual set-up: a fresh server on a fresh database, nothing else.
+pub async fn plain(backend: Backend) -> (TestApp, ()) {
+    (spawn_app(backend).await, ())
+}
+
+/// A fresh server that signs people in through its own local OpenID Connect provider
+/// (see [`with_provider`]), which runs until the test ends.
+pub async fn with_oidc_provider(backend: Backend) -> (TestApp, Provider) {
+    let provider = Provider::start().await;
+    let app = spawn_app_with(backend, with_provider(&provider.issuer)).await;
+    (app, provider)
+}
+
+/// A browser of its own, signed in, and the id of the user it is signed in as.
+pub struct SignedIn {
+    pub client: Client,
+    pub id: i64,
+}
+
+/// A new browser signed in with the development login on the server at `address` (the
+/// test's app, or another server process), as `name` (name@example.com) with `role`.
+pub async fn sign_in_at(address: &str, name: &str, role: &str) -> SignedIn {
+    let client = new_client();
+    dev_login(address, &client, name, role).await;
+    let res = client
+        .post(format!("{address}{}", Me::PATH))
+        .header(header::ACCEPT, "application/json")
+        .send()
+        .await
+        .expect("the server answers");
+    let me: serde_json::Value = res.json().await.expect("who is signed in");
+    let id = me["id"].as_i64().expect("a signed-in user");
+    SignedIn { client, id }
+}
+
+async fn dev_login(address: &str, client: &Client, name: &str, role: &str) {
+    let email = format!("{}@example.com", name.to_lowercase().replace(' ', "."));
+    let res = client
+        .post(format!("{address}{}", DevLogin::PATH))
+        .header(header::ACCEPT, "application/json")
+        .form(&[("name", name), ("email", &email), ("role", role)])
+        .send()
+        .await
+        .expect("the server answers");
+    assert!(
+        res.status().is_success(),
+        "dev login as {name} ({role}) failed: {}",
+        res.status()
+    );
+}
+
+/// Declares an incident about push-api and scheduler as the app's client; its number.
+pub async fn declare(app: &TestApp, title: &str, severity: &str, started_at: &str) -> i64 {
+    let res = app
+        .call::<DeclareIncident>(&[
+            ("title", title),
+            ("services", "push-api, scheduler"),
+            ("severity", severity),
+            ("started_at", started_at),
+            ("summary", "Sends are timing out."),
+        ])
+        .await;
+    assert_eq!(res.status(), 200, "declare {title}");
+    res.json().await.unwrap()
+}
+
+/// An incident as its page reads it.
+pub async fn incident(app: &TestApp, number: i64) -> serde_json::Value {
+    let res = app
+        .call::<GetIncident>(&[("number", &number.to_string())])
+        .await;
+    assert_eq!(res.status(), 200);
+    res.json().await.unwrap()
+}
+
+/// The bodies of an incident's timeline lines, in order.
+pub fn timeline_bodies(incident: &serde_json::Value) -> Vec<String> {
+    incident["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["body"].as_str().unwrap().to_string())
+        .collect()
 }
 
 /// A real OpenID Connect provider on 127.0.0.1 (end2end/oidc-provider.mjs, on

@@ -1,4 +1,7 @@
-use crate::{helpers::TestApp, on_both_databases};
+use crate::{
+    helpers::{declare, incident, timeline_bodies, TestApp},
+    on_both_databases,
+};
 use app::api::incidents::{
     ChangeSeverity, ChangeStatus, DeclareIncident, GetIncident, ListIncidents,
 };
@@ -17,41 +20,10 @@ on_both_databases!(
     services_are_shared_between_incidents,
 );
 
-pub(crate) async fn declare(app: &TestApp, title: &str, severity: &str, started_at: &str) -> i64 {
-    let res = app
-        .call::<DeclareIncident>(&[
-            ("title", title),
-            ("services", "push-api, scheduler"),
-            ("severity", severity),
-            ("started_at", started_at),
-            ("summary", "Sends are timing out."),
-        ])
-        .await;
-    assert_eq!(res.status(), 200, "declare {title}");
-    res.json().await.unwrap()
-}
-
-pub(crate) async fn incident(app: &TestApp, number: i64) -> Value {
-    let res = app
-        .call::<GetIncident>(&[("number", &number.to_string())])
-        .await;
-    assert_eq!(res.status(), 200);
-    res.json().await.unwrap()
-}
-
 async fn list(app: &TestApp) -> Vec<Value> {
     let res = app.call::<ListIncidents>(&[]).await;
     assert_eq!(res.status(), 200);
     res.json().await.unwrap()
-}
-
-pub(crate) fn timeline_bodies(incident: &Value) -> Vec<String> {
-    incident["timeline"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["body"].as_str().unwrap().to_string())
-        .collect()
 }
 
 async fn a_responder_declares_an_incident_and_sees_it(app: &TestApp) {

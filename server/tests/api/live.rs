@@ -3,12 +3,10 @@
 //! for a resync; and a webhook to one server process reaches a page on another.
 
 use crate::{
-    helpers::{new_client, ServerProcess, TestApp},
-    incidents::declare,
+    helpers::{declare, new_client, sign_in_at, ServerProcess, TestApp},
     on_both_databases,
 };
 use app::{api::alerts::ListFeed, ssr::entities::live_event};
-use leptos::server_fn::ServerFn;
 use sea_orm::EntityTrait;
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -206,23 +204,7 @@ async fn a_webhook_to_one_instance_reaches_a_page_on_another() {
                 "{url}"
             );
 
-            let viewer = new_client();
-            let login = viewer
-                .post(format!(
-                    "{}{}",
-                    b.address,
-                    app::api::session::DevLogin::PATH
-                ))
-                .header("accept", "application/json")
-                .form(&[
-                    ("name", "Vera"),
-                    ("email", "vera@example.com"),
-                    ("role", "viewer"),
-                ])
-                .send()
-                .await
-                .unwrap();
-            assert!(login.status().is_success());
+            let viewer = sign_in_at(&b.address, "Vera", "viewer").await.client;
             let res = viewer
                 .get(format!("{}/live", b.address))
                 .send()

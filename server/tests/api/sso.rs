@@ -1,7 +1,10 @@
 //! Sign-in with a real OpenID Connect provider (end2end/oidc-provider.mjs) through the
 //! real redirects, and every way a sign-in must be refused.
 
-use crate::helpers::{location, new_client, with_provider, Provider, TestApp};
+use crate::{
+    helpers::{location, new_client, with_provider, Provider, TestApp},
+    on_both_databases,
+};
 use app::{
     api::{incidents::DeclareIncident, users::SetUserDisabled, users::SetUserRole},
     ssr::entities::{audit_event, user},
@@ -10,34 +13,8 @@ use leptos::server_fn::ServerFn;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::json;
 
-/// Runs `async fn(&TestApp)` on SQLite and PostgreSQL, each app signing in through
-/// its own local provider.
-macro_rules! with_provider_on_both_databases {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            use $crate::helpers::{bounded, spawn_app_with, with_provider, Backend, Provider};
-
-            async fn run(backend: Backend) {
-                let provider = Provider::start().await;
-                let app = spawn_app_with(backend, with_provider(&provider.issuer)).await;
-                super::$name(&app).await;
-                app.finish().await;
-            }
-
-            #[tokio::test]
-            async fn sqlite() {
-                bounded(module_path!(), run(Backend::Sqlite)).await
-            }
-
-            #[tokio::test]
-            async fn postgres() {
-                bounded(module_path!(), run(Backend::Postgres)).await
-            }
-        }
-    )*};
-}
-
-with_provider_on_both_databases!(
+on_both_databases!(
+    set_up = crate::helpers::with_oidc_provider;
     each_role_lands_on_its_home_and_signs_out,
     a_tampered_state_is_refused,
     a_replayed_callback_is_refused,
