@@ -68,17 +68,28 @@ async fn page(
     filter: &str,
     page: u64,
 ) -> Value {
-    let res = app
-        .call::<ListCustomers>(&[
-            ("number", &number.to_string()),
-            ("sort", sort),
-            ("descending", if descending { "true" } else { "false" }),
-            ("filter", filter),
-            ("page", &page.to_string()),
-        ])
-        .await;
+    let res = page_response(app, number, sort, descending, filter, &page.to_string()).await;
     assert_eq!(res.status(), 200);
     res.json().await.unwrap()
+}
+
+/// `ListCustomers` with the page number as sent, whatever it is.
+async fn page_response(
+    app: &TestApp,
+    number: i64,
+    sort: &str,
+    descending: bool,
+    filter: &str,
+    page: &str,
+) -> reqwest::Response {
+    let (number, descending) = (number.to_string(), descending.to_string());
+    let args = [
+        ("number", number.as_str()),
+        ("sort", sort),
+        ("descending", &descending),
+    ];
+    app.call::<ListCustomers>(&[&args[..], &[("filter", filter), ("page", page)]].concat())
+        .await
 }
 
 async fn add(
@@ -233,11 +244,8 @@ async fn an_export_imported_again_gives_the_same_rows(app: &TestApp) {
     let second = declare(app, "Push failing again", "SEV3", "").await;
     assert_eq!(import(app, second, &csv).await, 3);
     let again = app
-        .get(&format!("/incidents/{second}/customers.csv"))
-        .await
-        .text()
-        .await
-        .unwrap();
+        .text(&format!("/incidents/{second}/customers.csv"))
+        .await;
     let rows = |text: &str| {
         plan_import(text)
             .unwrap()
@@ -349,15 +357,7 @@ async fn the_table_pages_sorts_and_filters_on_the_server(app: &TestApp) {
     assert_eq!(filtered["matching"], 10, "org 110–119, case-insensitive");
     let literal = page(app, number, "", false, "org_1", 0).await;
     assert_eq!(literal["matching"], 0, "_ is a character, not a wildcard");
-    let res = app
-        .call::<ListCustomers>(&[
-            ("number", &number.to_string()),
-            ("sort", "password"),
-            ("descending", "false"),
-            ("filter", ""),
-            ("page", "0"),
-        ])
-        .await;
+    let res = page_response(app, number, "password", false, "", "0").await;
     assert_eq!(res.status(), 422);
 }
 
@@ -367,15 +367,7 @@ async fn a_page_number_past_the_last_possible_page_is_refused_naming_page(app: &
     import(app, number, "Acme\t42").await;
     let last = app::ssr::services::customers::LAST_PAGE;
     for huge in [u64::MAX, u64::MAX / 50 + 1, last + 1] {
-        let res = app
-            .call::<ListCustomers>(&[
-                ("number", &number.to_string()),
-                ("sort", ""),
-                ("descending", "false"),
-                ("filter", ""),
-                ("page", &huge.to_string()),
-            ])
-            .await;
+        let res = page_response(app, number, "", false, "", &huge.to_string()).await;
         assert_eq!(res.status(), 422, "page {huge}");
         let body: Value = res.json().await.unwrap();
         assert_eq!(body["Validation"][0]["field"], "page", "{body}");

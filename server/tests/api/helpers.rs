@@ -205,6 +205,11 @@ impl TestApp {
             .expect("the server answers")
     }
 
+    /// The body of a GET, as text (a page, an export).
+    pub async fn text(&self, path: &str) -> String {
+        self.get(path).await.text().await.expect("a text body")
+    }
+
     pub async fn get(&self, path: &str) -> Response {
         self.client
             .get(self.url(path))

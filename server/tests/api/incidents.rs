@@ -197,12 +197,7 @@ async fn a_viewer_can_read_but_not_change_anything(app: &TestApp) {
     assert_eq!(found["status"], "Investigating", "nothing changed");
     assert_eq!(found["severity"], "Sev2");
     assert_eq!(list(app).await.len(), 1);
-    let html = app
-        .get(&format!("/incidents/{number}"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = app.text(&format!("/incidents/{number}")).await;
     assert!(
         !html.contains("Update status"),
         "a viewer is not offered the controls"

@@ -363,7 +363,7 @@ async fn the_sign_in_page_offers_google_when_configured() {
                 with_provider(&provider.issuer),
             )
             .await;
-            let html = app.get("/login").await.text().await.unwrap();
+            let html = app.text("/login").await;
             assert!(html.contains("Sign in with Google"));
             assert!(
                 !html.contains("Development login"),

@@ -7,10 +7,10 @@ use super::{
 };
 use crate::{
     components::{
-        form::{action_error, FieldMessage, FormMessage},
+        form::{action_error, BodyField, FieldMessage, FormMessage},
         layout::{can, my_id},
     },
-    domain::{EventKind, Permission, MAX_MESSAGE_LEN},
+    domain::{EventKind, Permission},
     model::incidents::{IncidentDetail, TimelineEntry},
 };
 use leptos::prelude::*;
@@ -25,15 +25,7 @@ pub(super) fn Discussion(incident: RwSignal<IncidentDetail>, actions: Actions) -
     let lead_error = action_error(actions.lead);
     let post_error = action_error(actions.discuss);
     let draft = draft_for(actions.discuss);
-    let posts = move || {
-        incident.with(|d| {
-            d.discussion
-                .iter()
-                .filter(|e| e.parent.is_none())
-                .cloned()
-                .collect::<Vec<_>>()
-        })
-    };
+    let posts = answering(incident, None);
     view! {
         <aside class="discussion" aria-label="Postmortem discussion" id="discussion">
             <h2>"Postmortem discussion"</h2>
@@ -62,15 +54,7 @@ pub(super) fn Discussion(incident: RwSignal<IncidentDetail>, actions: Actions) -
                         }).collect_view()}
                     </fieldset>
                     <FieldMessage error=post_error field="kind" />
-                    <textarea
-                        name="body"
-                        rows="3"
-                        maxlength=MAX_MESSAGE_LEN
-                        aria-label="Post"
-                        placeholder="The connection pool ran dry when the batch job started."
-                        prop:value=move || draft.get()
-                        on:input=move |ev| draft.set(event_target_value(&ev))
-                    ></textarea>
+                    <BodyField draft rows=3 label="Post" placeholder="The connection pool ran dry when the batch job started." />
                     <FieldMessage error=post_error field="body" />
                     <FormMessage error=post_error />
                     <div class="actions"><button type="submit" class="button">"Post"</button></div>
@@ -103,15 +87,7 @@ fn Post(
     let replying = RwSignal::new(false);
     let draft = draft_for(actions.challenge);
     let error = action_error(actions.challenge);
-    let challenges = move || {
-        incident.with(|d| {
-            d.discussion
-                .iter()
-                .filter(|e| e.parent == Some(id))
-                .cloned()
-                .collect::<Vec<_>>()
-        })
-    };
+    let challenges = answering(incident, Some(id));
     // Close the box once a challenge is saved.
     Effect::new(move |previous: Option<()>| {
         let saved = actions.challenge.value().with(|v| matches!(v, Some(Ok(_))));
@@ -149,15 +125,7 @@ fn Post(
                     <ActionForm action=actions.challenge attr:class="stack challenge-form">
                         <input type="hidden" name="number" value=number />
                         <input type="hidden" name="parent" value=id />
-                        <textarea
-                            name="body"
-                            rows="2"
-                            maxlength=MAX_MESSAGE_LEN
-                            aria-label="Challenge"
-                            placeholder="What would we see if this were true?"
-                            prop:value=move || draft.get()
-                            on:input=move |ev| draft.set(event_target_value(&ev))
-                        ></textarea>
+                        <BodyField draft rows=2 label="Challenge" placeholder="What would we see if this were true?" />
                         <FieldMessage error field="body" />
                         <div class="actions">
                             <button type="submit" class="button small">"Post challenge"</button>
@@ -169,4 +137,18 @@ fn Post(
         </li>
     }
     .into_any()
+}
+
+/// The discussion's posts that answer `parent` (None: the posts themselves, not their
+/// challenges), in order, as the incident now stands.
+fn answering(
+    incident: RwSignal<IncidentDetail>,
+    parent: Option<i64>,
+) -> impl Fn() -> Vec<TimelineEntry> + Copy {
+    move || {
+        incident.with(|d| {
+            let answers = d.discussion.iter().filter(|e| e.parent == parent);
+            answers.cloned().collect()
+        })
+    }
 }

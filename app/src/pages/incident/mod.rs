@@ -194,12 +194,7 @@ fn Controls(incident: RwSignal<IncidentDetail>, actions: Actions) -> impl IntoVi
                     <label>
                         "Status "
                         <select name="status">
-                            {move || {
-                                let status = incident.with(|d| d.status);
-                                Status::ALL.into_iter().map(|s| view! {
-                                    <option value=s.as_str() selected=s == status>{s.label()}</option>
-                                }).collect_view()
-                            }}
+                            {move || choices(&Status::ALL, incident.with(|d| d.status), Status::label)}
                         </select>
                     </label>
                     <button type="submit" class="button">"Update status"</button>
@@ -211,12 +206,7 @@ fn Controls(incident: RwSignal<IncidentDetail>, actions: Actions) -> impl IntoVi
                     <label>
                         "Severity "
                         <select name="severity">
-                            {move || {
-                                let severity = incident.with(|d| d.severity);
-                                Severity::ALL.into_iter().map(|s| view! {
-                                    <option value=s.as_str() selected=s == severity>{s.as_str()}</option>
-                                }).collect_view()
-                            }}
+                            {move || choices(&Severity::ALL, incident.with(|d| d.severity), Severity::as_str)}
                         </select>
                     </label>
                     <button type="submit" class="button">"Change severity"</button>
@@ -254,4 +244,18 @@ fn Alerts(incident: RwSignal<IncidentDetail>) -> impl IntoView {
         </Show>
     }
     .into_any()
+}
+
+/// A select's options: every value (sent as its `as_str`), the current one selected.
+fn choices<T: Copy + PartialEq + std::fmt::Display>(
+    all: &[T],
+    current: T,
+    label: fn(T) -> &'static str,
+) -> impl IntoView {
+    all.iter()
+        .map(|&value| {
+            let selected = value == current;
+            view! { <option value=value.to_string() selected=selected>{label(value)}</option> }
+        })
+        .collect_view()
 }

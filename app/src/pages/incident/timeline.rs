@@ -5,10 +5,10 @@ use super::Actions;
 use crate::{
     api::channel::{post_history, EditPost, PostMessage},
     components::{
-        form::{action_error, FieldMessage, FormMessage},
+        form::{action_error, BodyField, FieldMessage, FormMessage},
         layout::{can, my_id},
     },
-    domain::{AppError, EventKind, Permission, MAX_MESSAGE_LEN},
+    domain::{AppError, EventKind, Permission},
     model::{
         channel::Revision,
         incidents::{IncidentDetail, TimelineEntry},
@@ -181,14 +181,7 @@ pub(super) fn EditBox(
     view! {
         <ActionForm action attr:class="stack edit-form">
             <input type="hidden" name="post" value=post />
-            <textarea
-                name="body"
-                rows="3"
-                maxlength=MAX_MESSAGE_LEN
-                aria-label="Edit message"
-                prop:value=move || draft.get()
-                on:input=move |ev| draft.set(event_target_value(&ev))
-            ></textarea>
+            <BodyField draft rows=3 label="Edit message" />
             <FieldMessage error field="body" />
             <FieldMessage error field="post" />
             <div class="actions">
@@ -229,14 +222,7 @@ pub(super) fn MessageBox(number: i64, action: ServerAction<PostMessage>) -> impl
                 <input type="hidden" name="number" value=number />
                 <label>
                     "Message"
-                    <textarea
-                        name="body"
-                        rows="3"
-                        maxlength=MAX_MESSAGE_LEN
-                        placeholder="What are you seeing, doing, deciding? Markdown works."
-                        prop:value=move || draft.get()
-                        on:input=move |ev| draft.set(event_target_value(&ev))
-                    ></textarea>
+                    <BodyField draft rows=3 placeholder="What are you seeing, doing, deciding? Markdown works." />
                 </label>
                 <FieldMessage error field="body" />
                 <FormMessage error />

@@ -1,7 +1,7 @@
 //! Imports: batches are checked and staged (nothing visible yet), then saved in one
 //! transaction. PostgreSQL and SQLite stage with their own SQL.
 
-use super::{plural, record_change, INSERT_CHUNK};
+use super::{plural, record_change, skip_existing, INSERT_CHUNK, KEY};
 use crate::ssr::services::incidents::find;
 use crate::{
     domain::{AppError, Customer, CustomerField, CustomerKey, RowProblem},
@@ -10,7 +10,7 @@ use crate::{
 };
 use chrono::{Duration, Utc};
 use sea_orm::{
-    sea_query::{Alias, Expr, ExprTrait, OnConflict, Query as Sql},
+    sea_query::{Alias, Expr, ExprTrait, Query as Sql},
     ActiveValue::Set,
     ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, Order, QueryFilter,
     QuerySelect, QueryTrait, Statement, TransactionSession, TransactionTrait,
@@ -18,6 +18,13 @@ use sea_orm::{
 use serde_json::json;
 use std::collections::HashSet;
 
+/// A staged row's key: one per customer (org, app, campaign) and import.
+const STAGED_KEY: [staged::Column; 4] = [
+    staged::Column::ImportId,
+    staged::Column::OrgId,
+    staged::Column::AppId,
+    staged::Column::CampaignId,
+];
 /// Staged rows nobody saved are dropped after this long.
 const STAGE_LIFETIME: Duration = Duration::hours(24);
 
@@ -207,16 +214,7 @@ async fn insert_staged(
             created_at: Set(now),
         });
         let keys = staged::Entity::insert_many(models)
-            .on_conflict(
-                OnConflict::columns([
-                    staged::Column::ImportId,
-                    staged::Column::OrgId,
-                    staged::Column::AppId,
-                    staged::Column::CampaignId,
-                ])
-                .do_nothing()
-                .to_owned(),
-            )
+            .on_conflict(skip_existing(STAGED_KEY))
             .exec_with_returning_keys(db)
             .await;
         match keys {
@@ -239,26 +237,18 @@ pub async fn commit(
     let txn = crate::ssr::db::begin_write(db).await?;
     find(&txn, number).await?;
     let now = Utc::now();
-    let already = row::Entity::find()
-        .select_only()
-        .expr(Expr::val(1))
-        .filter(
-            Expr::col((row::Entity, row::Column::IncidentId))
-                .equals((Alias::new("s"), staged::Column::IncidentId)),
-        )
-        .filter(
-            Expr::col((row::Entity, row::Column::OrgId))
-                .equals((Alias::new("s"), staged::Column::OrgId)),
-        )
-        .filter(
-            Expr::col((row::Entity, row::Column::AppId))
-                .equals((Alias::new("s"), staged::Column::AppId)),
-        )
-        .filter(
-            Expr::col((row::Entity, row::Column::CampaignId))
-                .equals((Alias::new("s"), staged::Column::CampaignId)),
-        )
-        .into_query();
+    // A staged row whose key (incident, org_id, app_id, campaign_id) the table has.
+    let mut already = row::Entity::find().select_only().expr(Expr::val(1));
+    let theirs = [
+        staged::Column::IncidentId,
+        STAGED_KEY[1],
+        STAGED_KEY[2],
+        STAGED_KEY[3],
+    ];
+    for (ours, theirs) in KEY.into_iter().zip(theirs) {
+        already = already.filter(Expr::col((row::Entity, ours)).equals((Alias::new("s"), theirs)));
+    }
+    let already = already.into_query();
     let pending = Sql::select()
         .column((Alias::new("s"), staged::Column::IncidentId))
         .column((Alias::new("s"), staged::Column::OrgName))

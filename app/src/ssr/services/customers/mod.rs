@@ -25,12 +25,25 @@ use crate::{
 use chrono::Utc;
 use chrono_tz::Tz;
 use sea_orm::{
-    sea_query::{Expr, ExprTrait, Func},
+    sea_query::{Expr, ExprTrait, Func, IntoIden, OnConflict},
     ActiveValue::{NotSet, Set},
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect,
 };
 use std::collections::{HashMap, HashSet};
+
+/// The table's key: one row per customer (org, app, campaign) and incident.
+const KEY: [row::Column; 4] = [
+    row::Column::IncidentId,
+    row::Column::OrgId,
+    row::Column::AppId,
+    row::Column::CampaignId,
+];
+
+/// `ON CONFLICT (key) DO NOTHING`: a row whose key is already there is skipped.
+fn skip_existing<C: IntoIden>(key: [C; 4]) -> OnConflict {
+    OnConflict::columns(key).do_nothing().to_owned()
+}
 
 /// Rows per INSERT: under SQLite's 32,766 bound parameters at 9 columns.
 const INSERT_CHUNK: usize = 3_000;

@@ -1,6 +1,8 @@
 //! Changes to the table by hand: add a row, edit a cell, delete rows and undo.
 
-use super::{active, customer_of, or_conflict, plural, record_change, INSERT_CHUNK};
+use super::{
+    active, customer_of, or_conflict, plural, record_change, skip_existing, INSERT_CHUNK, KEY,
+};
 use crate::ssr::services::incidents::find;
 use crate::{
     domain::{AppError, Customer, CustomerField},
@@ -9,8 +11,8 @@ use crate::{
 };
 use chrono::Utc;
 use sea_orm::{
-    sea_query::OnConflict, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait,
-    QueryFilter, QueryOrder, TransactionSession, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    TransactionSession, TransactionTrait,
 };
 use serde_json::json;
 
@@ -171,16 +173,7 @@ async fn insert_skipping_existing(
     models: impl IntoIterator<Item = row::ActiveModel>,
 ) -> Result<u64, AppError> {
     let inserted = row::Entity::insert_many(models)
-        .on_conflict(
-            OnConflict::columns([
-                row::Column::IncidentId,
-                row::Column::OrgId,
-                row::Column::AppId,
-                row::Column::CampaignId,
-            ])
-            .do_nothing()
-            .to_owned(),
-        )
+        .on_conflict(skip_existing(KEY))
         .exec_without_returning(db)
         .await?;
     Ok(inserted)
