@@ -18,13 +18,12 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    path, SsrMode,
+    path, Lazy, SsrMode,
 };
 use model::session::CurrentUser;
 use pages::{
-    customers::CustomersPage, dashboard::DashboardPage, declare::DeclarePage,
-    incident::IncidentPage, login::LoginPage, not_found::NotFound, sources::SourcesPage,
-    status::StatusPage, users::UsersPage,
+    dashboard::DashboardPage, not_found::NotFound, CustomersRoute, DeclareRoute, IncidentRoute,
+    LoginRoute, SourcesRoute, StatusRoute, UsersRoute,
 };
 
 /// The HTML document the server renders around the app.
@@ -54,7 +53,6 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     let user: UserResource = Resource::new(|| (), |_| me());
     provide_context(user);
-    Effect::new(|_| components::browser::on_hydrated());
 
     view! {
         <Stylesheet id="leptos" href="/pkg/stormwatch.css" />
@@ -66,13 +64,13 @@ pub fn App() -> impl IntoView {
                 // (or without) the WASM bundle, and a missing incident can still set 404.
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=DashboardPage ssr=SsrMode::Async />
-                    <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
-                    <Route path=path!("/status") view=StatusPage ssr=SsrMode::Async />
-                    <Route path=path!("/admin/users") view=UsersPage ssr=SsrMode::Async />
-                    <Route path=path!("/admin/sources") view=SourcesPage ssr=SsrMode::Async />
-                    <Route path=path!("/incidents/new") view=DeclarePage ssr=SsrMode::Async />
-                    <Route path=path!("/incidents/:number") view=IncidentPage ssr=SsrMode::Async />
-                    <Route path=path!("/incidents/:number/customers") view=CustomersPage ssr=SsrMode::Async />
+                    <Route path=path!("/login") view={Lazy::<LoginRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/status") view={Lazy::<StatusRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/users") view={Lazy::<UsersRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/sources") view={Lazy::<SourcesRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/incidents/new") view={Lazy::<DeclareRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/incidents/:number") view={Lazy::<IncidentRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/incidents/:number/customers") view={Lazy::<CustomersRoute>::new()} ssr=SsrMode::Async />
                 </Routes>
             </main>
         </Router>

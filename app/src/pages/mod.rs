@@ -1,4 +1,6 @@
-//! One module per route.
+//! One module per route. The routes few people open (and the heavier ones) are lazy:
+//! the browser loads their code, a WASM chunk of its own (`cargo leptos build --split`),
+//! when one is first opened, by a visit or by navigating to it.
 
 pub mod customers;
 pub mod dashboard;
@@ -9,3 +11,31 @@ pub mod not_found;
 pub mod sources;
 pub mod status;
 pub mod users;
+
+/// A route whose view is loaded lazily: `lazy_page!(Route, Page)` makes `Route`, for
+/// `<Route view=Lazy::<Route>::new() …/>`, rendering `<Page/>` from its own chunk.
+macro_rules! lazy_page {
+    ($route:ident, $page:path) => {
+        pub struct $route;
+
+        #[leptos_router::lazy_route]
+        impl leptos_router::LazyRoute for $route {
+            fn data() -> Self {
+                Self
+            }
+
+            fn view(_this: Self) -> leptos::prelude::AnyView {
+                use leptos::prelude::*;
+                view! { <$page /> }.into_any()
+            }
+        }
+    };
+}
+
+lazy_page!(CustomersRoute, customers::CustomersPage);
+lazy_page!(DeclareRoute, declare::DeclarePage);
+lazy_page!(IncidentRoute, incident::IncidentPage);
+lazy_page!(LoginRoute, login::LoginPage);
+lazy_page!(StatusRoute, status::StatusPage);
+lazy_page!(SourcesRoute, sources::SourcesPage);
+lazy_page!(UsersRoute, users::UsersPage);

@@ -1,0 +1,35 @@
+import { test, expect } from "@playwright/test";
+import { signIn, unique } from "./helpers";
+import { budget, measure, pages, table, kb, type Measurement } from "../first-load";
+
+// The first-load budget as a check: bytes are deterministic, so this is not a timing.
+// Every page, fetched cold by a signed-in admin, must stay within its ceiling in
+// budget.json; the table also says how far each is from the goal.
+test("every page's first load (HTML, JS, WASM, CSS, gzipped) is within the budget", async ({ browser, baseURL }, info) => {
+  test.skip(info.project.name !== "sqlite", "the bundle does not depend on the database");
+  test.setTimeout(120_000);
+  const context = await browser.newContext({ baseURL });
+  const setup = await context.newPage();
+  await signIn(setup, "Ada Admin", "admin");
+  await setup.goto("/incidents/new");
+  await setup.locator("body[data-hydrated='true']").waitFor({ state: "attached" });
+  await setup.getByLabel("Title").fill(unique("Budget"));
+  await setup.getByLabel("Services affected").fill("push-api");
+  await setup.getByLabel(/SEV2/).check();
+  await setup.getByRole("button", { name: "Declare incident" }).click();
+  await expect(setup).toHaveURL(/\/incidents\/\d+$/);
+  const number = new URL(setup.url()).pathname.split("/").pop();
+  await setup.close();
+
+  const rows: Measurement[] = [];
+  const over: string[] = [];
+  for (const page of pages) {
+    const row = await measure(context, page.replace(":number", number));
+    rows.push(row);
+    const ceiling = budget.ceiling_kb[page];
+    if (row.total > ceiling * 1024) over.push(`${page}: ${kb(row.total)} KB, ceiling ${ceiling} KB`);
+  }
+  await context.close();
+  console.log(`First load per page (goal ${budget.goal_kb} KB; ceilings in budget.json):\n${table(rows)}`);
+  expect(over, "pages over their ceiling").toEqual([]);
+});
