@@ -23,6 +23,7 @@ on_both_databases!(
     generic_alerts_come_one_or_many_by_secret_or_signature,
     wrong_or_disabled_secrets_get_the_same_404,
     malformed_deliveries_get_400_and_write_nothing,
+    a_nul_character_is_refused_naming_its_field_on_either_database,
     an_alert_for_a_service_with_an_open_incident_attaches_to_it,
     untriaged_alerts_are_attached_or_declared_from,
     a_burst_of_concurrent_deliveries_is_all_committed_once,
@@ -345,6 +346,52 @@ async fn malformed_deliveries_get_400_and_write_nothing(app: &TestApp) {
     );
     let stored = alert_source::Entity::find().all(&app.db).await.unwrap();
     assert!(stored.iter().all(|s| s.deliveries == 0));
+}
+
+async fn a_nul_character_is_refused_naming_its_field_on_either_database(app: &TestApp) {
+    let generic = app.add_source("generic", "Generic", "").await;
+    let pingdom = app.add_source("pingdom", "Pingdom", "").await;
+    for (url, body, reason) in [
+        (
+            &generic.url,
+            json!({"dedup_key": "a\u{0}b", "title": "A"}),
+            "dedup_key contains a NUL character",
+        ),
+        (
+            &generic.url,
+            json!({"dedup_key": "a", "title": "A\u{0}"}),
+            "title contains a NUL character",
+        ),
+        (
+            &generic.url,
+            json!([{"dedup_key": "ok", "title": "fine"}, {"dedup_key": "b", "title": "\u{0}"}]),
+            "alert 2: title contains a NUL character",
+        ),
+        (
+            &pingdom.url,
+            json!({"check_id": 7, "check_name": "api\u{0}", "current_state": "DOWN"}),
+            "check_name contains a NUL character",
+        ),
+    ] {
+        let res = app.deliver(url, &body).await;
+        assert_eq!(res.status(), 400, "{body}");
+        let answer: Value = res.json().await.unwrap();
+        assert_eq!(answer["error"], reason);
+    }
+    assert_eq!(
+        alerts(app).await.len(),
+        0,
+        "nothing of a refused delivery is written"
+    );
+    // A NUL inside details is kept (escaped in the JSON), not refused.
+    let res = app
+        .deliver(
+            &generic.url,
+            &json!({"dedup_key": "k", "title": "K", "details": {"raw": "x\u{0}y"}}),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(alerts(app).await.len(), 1);
 }
 
 async fn an_alert_for_a_service_with_an_open_incident_attaches_to_it(app: &TestApp) {

@@ -39,8 +39,8 @@ pub fn parse(p: &Value) -> Result<Delivery, String> {
             };
             let id = text(&alarm, "AlarmArn").unwrap_or_else(|| name.clone());
             Ok(Delivery::Alerts(vec![IncomingAlert {
-                dedup_key: key(format!("alarm-{id}"))?,
-                title: Some(title(&name)),
+                dedup_key: key(format!("alarm-{id}"), "Message.AlarmArn")?,
+                title: Some(title(&name, "Message.AlarmName")?),
                 severity: None,
                 state,
                 service: None,

@@ -71,8 +71,8 @@ fn generic_alert(p: &Value) -> Result<IncomingAlert, String> {
         Some(t) => Some(instant(&t).ok_or("occurred_at is not an RFC 3339 time")?),
     };
     Ok(IncomingAlert {
-        dedup_key: key(dedup_key)?,
-        title: title_text.map(|t| title(&t)),
+        dedup_key: key(dedup_key, "dedup_key")?,
+        title: title_text.map(|t| title(&t, "title")).transpose()?,
         severity,
         state,
         service,

@@ -60,28 +60,40 @@ fn first_text(p: &Value, pointer: &str) -> Option<String> {
         .map(str::to_string)
 }
 
-fn key(raw: String) -> Result<String, String> {
+/// An alert's key, read from `field` of the payload.
+fn key(raw: String, field: &str) -> Result<String, String> {
     let raw = raw.trim().to_string();
     if raw.is_empty() {
-        return Err("dedup_key is empty".into());
+        return Err(format!("{field} is empty"));
     }
     if raw.chars().count() > MAX_DEDUP_KEY_LEN {
         return Err(format!(
-            "dedup_key is longer than {MAX_DEDUP_KEY_LEN} characters"
+            "{field} is longer than {MAX_DEDUP_KEY_LEN} characters"
         ));
     }
-    Ok(raw)
+    no_nul(raw, field)
 }
 
-/// One line of at most [`MAX_ALERT_TITLE_LEN`] characters: tools send long ones, and a
-/// long title is no reason to lose the alert.
-fn title(raw: &str) -> String {
+/// One line of at most [`MAX_ALERT_TITLE_LEN`] characters, read from `field`: tools send
+/// long ones, and a long title is no reason to lose the alert.
+fn title(raw: &str, field: &str) -> Result<String, String> {
     let line: String = raw.split_whitespace().collect::<Vec<_>>().join(" ");
-    if line.chars().count() <= MAX_ALERT_TITLE_LEN {
+    let line = if line.chars().count() <= MAX_ALERT_TITLE_LEN {
         line
     } else {
         let cut: String = line.chars().take(MAX_ALERT_TITLE_LEN - 1).collect();
         format!("{cut}…")
+    };
+    no_nul(line, field)
+}
+
+/// Text with a NUL character is refused, whichever database is behind: PostgreSQL cannot
+/// store one in a text column, and SQLite would keep what PostgreSQL refuses.
+fn no_nul(text: String, field: &str) -> Result<String, String> {
+    if text.contains('\0') {
+        Err(format!("{field} contains a NUL character"))
+    } else {
+        Ok(text)
     }
 }
 

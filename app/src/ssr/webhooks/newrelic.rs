@@ -33,8 +33,8 @@ pub fn parse(p: &Value) -> Result<IncomingAlert, String> {
         .or_else(|| first_text(p, "/impactedEntities"))
         .or_else(|| first_text(p, "/entitiesData/names"));
     Ok(IncomingAlert {
-        dedup_key: key(format!("issue-{id}"))?,
-        title: title_text.map(|t| title(&t)),
+        dedup_key: key(format!("issue-{id}"), "issueId")?,
+        title: title_text.map(|t| title(&t, "title")).transpose()?,
         severity: text(p, "priority").and_then(|w| severity_word(&w)),
         state,
         service: entity.and_then(|e| ServiceName::parse(&e).ok()),

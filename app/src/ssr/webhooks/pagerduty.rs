@@ -29,8 +29,10 @@ pub fn parse(p: &Value) -> Result<Delivery, String> {
         .and_then(severity_word)
         .or_else(|| text(data, "urgency").and_then(|u| severity_word(&u)));
     Ok(Delivery::Alerts(vec![IncomingAlert {
-        dedup_key: key(format!("incident-{id}"))?,
-        title: text(data, "title").map(|t| title(&t)),
+        dedup_key: key(format!("incident-{id}"), "event.data.id")?,
+        title: text(data, "title")
+            .map(|t| title(&t, "event.data.title"))
+            .transpose()?,
         severity,
         state,
         service: data

@@ -17,11 +17,11 @@ pub fn parse(p: &Value) -> Result<IncomingAlert, String> {
     };
     let name = text(p, "check_name").unwrap_or_else(|| format!("check {check_id}"));
     Ok(IncomingAlert {
-        dedup_key: key(format!("check-{check_id}"))?,
-        title: Some(title(&format!(
-            "{name} is {}",
-            state_word.to_ascii_uppercase()
-        ))),
+        dedup_key: key(format!("check-{check_id}"), "check_id")?,
+        title: Some(title(
+            &format!("{name} is {}", state_word.to_ascii_uppercase()),
+            "check_name",
+        )?),
         severity: text(p, "importance_level").and_then(|w| severity_word(&w)),
         state,
         service: None,
