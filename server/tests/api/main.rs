@@ -6,6 +6,7 @@ mod access;
 mod alerts;
 mod channel;
 mod customers;
+mod fuzz;
 mod health;
 mod incidents;
 mod live;
