@@ -5,7 +5,7 @@
 //! `FUZZ_CASES` (default 300) sets how many bodies, `FUZZ_SEED` the sequence; a failure
 //! prints the seed, the case and the body, so it can be run again.
 
-use crate::helpers::{bounded, payload, spawn_app, Backend, TestApp};
+use crate::helpers::{bounded_within, payload, spawn_app, Backend, TestApp};
 use app::ssr::secrets::sign;
 use serde_json::{json, Value};
 
@@ -200,11 +200,13 @@ async fn post(app: &TestApp, target: &Target, body: &[u8]) -> (u16, String) {
 
 #[tokio::test]
 async fn mutated_deliveries_never_fail_and_both_databases_agree() {
-    bounded("fuzz::mutated_deliveries", async {
-        let cases: usize = std::env::var("FUZZ_CASES")
-            .ok()
-            .and_then(|n| n.parse().ok())
-            .unwrap_or(300);
+    let cases: usize = std::env::var("FUZZ_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(300);
+    // Far more than a case takes (a few ms on each database): only a stuck run trips it.
+    let limit = std::time::Duration::from_millis(120_000 + 50 * cases as u64);
+    bounded_within("fuzz::mutated_deliveries", limit, async {
         let seed: u64 = std::env::var("FUZZ_SEED")
             .ok()
             .and_then(|n| n.parse().ok())

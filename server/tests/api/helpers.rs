@@ -89,11 +89,16 @@ pub fn new_client() -> Client {
 /// Runs one test, failing it (rather than the whole run hanging) if it is still going
 /// after [`TEST_LIMIT`], with what the PostgreSQL sessions of the tests were waiting on.
 pub async fn bounded(name: &str, test: impl Future<Output = ()>) {
-    if tokio::time::timeout(TEST_LIMIT, test).await.is_err() {
+    bounded_within(name, TEST_LIMIT, test).await
+}
+
+/// [`bounded`], for a test whose length is set by the one who runs it (the fuzz test).
+pub async fn bounded_within(name: &str, limit: Duration, test: impl Future<Output = ()>) {
+    if tokio::time::timeout(limit, test).await.is_err() {
         let sessions = tokio::time::timeout(Duration::from_secs(10), postgres_sessions())
             .await
             .unwrap_or_else(|_| "(PostgreSQL did not answer)".into());
-        panic!("{name} did not finish within {TEST_LIMIT:?}. PostgreSQL sessions:\n{sessions}");
+        panic!("{name} did not finish within {limit:?}. PostgreSQL sessions:\n{sessions}");
     }
 }
 
