@@ -183,17 +183,7 @@ async fn pagerduty_deliveries_must_be_signed(app: &TestApp) {
     assert_eq!(res.status(), 404);
 
     let key = "pd-signing-secret-0123456789abcdef";
-    app::ssr::services::sources::update(
-        &app.db,
-        None,
-        &source.public_id,
-        None,
-        app::domain::SigningSecret::parse_optional(key).unwrap(),
-    )
-    .await
-    .unwrap();
-    // As the admin functions do after every change (another process's takes ≤ 1 s).
-    app.state.sources.clear();
+    app.set_signing_secret(&source.public_id, key).await;
     let good = sign(key, &body, "v1=");
     let forged = sign("not-the-key-0123456789", &body, "v1=");
     for (url, headers, status) in [

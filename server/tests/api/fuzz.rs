@@ -160,16 +160,8 @@ async fn sources(app: &TestApp) -> Vec<Target> {
             .await;
         let signed = kind == "pagerduty";
         if signed {
-            app::ssr::services::sources::update(
-                &app.db,
-                None,
-                &source.public_id,
-                None,
-                app::domain::SigningSecret::parse_optional(PAGERDUTY_KEY).unwrap(),
-            )
-            .await
-            .unwrap();
-            app.state.sources.clear();
+            app.set_signing_secret(&source.public_id, PAGERDUTY_KEY)
+                .await;
         }
         let url = if signed {
             source.signed_url.clone().unwrap()
@@ -198,19 +190,21 @@ async fn post(app: &TestApp, target: &Target, body: &[u8]) -> (u16, String) {
     (status, res.text().await.unwrap_or_default())
 }
 
-#[tokio::test]
-async fn mutated_deliveries_never_fail_and_both_databases_agree() {
-    let cases: usize = std::env::var("FUZZ_CASES")
+/// A number from the environment, or `default`.
+fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name)
         .ok()
         .and_then(|n| n.parse().ok())
-        .unwrap_or(300);
+        .unwrap_or(default)
+}
+
+#[tokio::test]
+async fn mutated_deliveries_never_fail_and_both_databases_agree() {
+    let cases: usize = env_or("FUZZ_CASES", 300);
     // Far more than a case takes (a few ms on each database): only a stuck run trips it.
     let limit = std::time::Duration::from_millis(120_000 + 50 * cases as u64);
     bounded_within("fuzz::mutated_deliveries", limit, async {
-        let seed: u64 = std::env::var("FUZZ_SEED")
-            .ok()
-            .and_then(|n| n.parse().ok())
-            .unwrap_or(0x5eed_0f_a1e7);
+        let seed: u64 = env_or("FUZZ_SEED", 0x5eed_0f_a1e7);
         let sqlite = spawn_app(Backend::Sqlite).await;
         let postgres = spawn_app(Backend::Postgres).await;
         let (on_sqlite, on_postgres) = (sources(&sqlite).await, sources(&postgres).await);

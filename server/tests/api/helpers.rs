@@ -510,6 +510,16 @@ impl TestApp {
             .expect("the source is added")
     }
 
+    /// Gives a source the key its deliveries are signed with (PagerDuty's, pasted in).
+    pub async fn set_signing_secret(&self, public_id: &str, key: &str) {
+        let secret = app::domain::SigningSecret::parse_optional(key).expect("a valid key");
+        app::ssr::services::sources::update(&self.db, None, public_id, None, secret)
+            .await
+            .expect("the key is set");
+        // As the admin functions do after every change (another process's takes ≤ 1 s).
+        self.state.sources.clear();
+    }
+
     /// Posts a delivery as a monitoring tool does: no cookies, JSON body.
     pub async fn deliver(&self, url: &str, body: &serde_json::Value) -> Response {
         self.deliver_raw(url, body.to_string().into_bytes(), &[])
