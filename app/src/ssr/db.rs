@@ -58,9 +58,12 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
 /// each new connection asks the server which port it came from, and the socket of ours
 /// bound to that port (found among the process's descriptors) gets `TCP_NODELAY`.
 fn no_delay(port: u16) {
-    let set = with_socket_on_port(port, |socket| socket.set_tcp_nodelay(true));
-    if let Some(Err(err)) = set {
-        tracing::warn!(error = %err, "TCP_NODELAY not set on a database connection");
+    match with_socket_on_port(port, |socket| socket.set_tcp_nodelay(true)) {
+        Some(Ok(())) => {}
+        Some(Err(err)) => {
+            tracing::warn!(error = %err, port, "TCP_NODELAY not set on a database connection")
+        }
+        None => tracing::warn!(port, "TCP_NODELAY not set: no socket of ours on that port"),
     }
 }
 
