@@ -53,9 +53,8 @@ pub struct Query {
     sort: row::Column,
     order: Order,
     filter: String,
-    /// Rows before the page: its number times [`PAGE_SIZE`], within the databases'
-    /// 64-bit `OFFSET`.
-    offset: u64,
+    /// At most [`LAST_PAGE`], so its offset fits the databases' 64-bit `OFFSET`.
+    page: u64,
 }
 
 /// The last page a request may ask for: past it, the offset would not fit `OFFSET`.
@@ -87,7 +86,7 @@ impl Query {
             sort,
             order: if descending { Order::Desc } else { Order::Asc },
             filter: filter.trim().to_lowercase(),
-            offset: page * PAGE_SIZE,
+            page,
         })
     }
 }
@@ -157,7 +156,7 @@ pub async fn page(
         .order_by(query.sort, query.order.clone())
         .order_by(row::Column::Id, query.order.clone())
         .limit(PAGE_SIZE)
-        .offset(query.offset)
+        .offset(query.page * PAGE_SIZE)
         .all(db)
         .await?;
     let names = names_of(db, models.iter().filter_map(|m| m.added_by)).await?;
@@ -173,7 +172,7 @@ pub async fn page(
             })
             .collect(),
         matching,
-        page: query.offset / PAGE_SIZE,
+        page: query.page,
         counts,
     })
 }
