@@ -16,6 +16,7 @@ mod m20261125_000001_create_alerts;
 mod m20261125_000002_create_live_events;
 mod m20261125_000003_extend_the_channel;
 mod m20261125_000004_audit_alert_sources;
+mod m20261201_000001_create_company_email;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000002_create_live_events::Migration),
             Box::new(m20261125_000003_extend_the_channel::Migration),
             Box::new(m20261125_000004_audit_alert_sources::Migration),
+            Box::new(m20261201_000001_create_company_email::Migration),
         ]
     }
 }

@@ -1,7 +1,10 @@
 //! Configuration from environment variables; every one is listed, with its default,
 //! in the README.
 
-use app::domain::{Role, SignInPolicy};
+use app::{
+    domain::{Role, SignInPolicy},
+    ssr::mail::MailSettings,
+};
 use std::{env, net::SocketAddr, time::Duration};
 
 #[derive(Clone, Debug)]
@@ -26,6 +29,8 @@ pub struct Config {
     pub oidc_issuer_url: String,
     /// `ALLOWED_DOMAINS`, `ALLOWED_EMAILS`, `ADMIN_EMAILS` (comma-separated) and `DEFAULT_ROLE`.
     pub sign_in: SignInPolicy,
+    /// `SMTP_URL`, `MAIL_FROM` and `ORG_TIME_ZONE`: the company email.
+    pub mail: MailSettings,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -73,6 +78,11 @@ impl Config {
                 admin_emails: list("ADMIN_EMAILS"),
                 default_role: parse::<Role>("DEFAULT_ROLE", "viewer")?,
             },
+            mail: MailSettings {
+                smtp_url: var("SMTP_URL"),
+                from: var("MAIL_FROM").unwrap_or_else(|| MailSettings::default().from),
+                org_tz: parse("ORG_TIME_ZONE", "UTC")?,
+            },
             site_addr,
         };
         config.check()?;
@@ -93,6 +103,7 @@ impl Config {
             google_client_secret: None,
             oidc_issuer_url: DEFAULT_OIDC_ISSUER_URL.into(),
             sign_in: SignInPolicy::default(),
+            mail: MailSettings::default(),
         }
     }
 

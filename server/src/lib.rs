@@ -12,7 +12,8 @@ use app::{
     model::{live::LIVE_PATH, sources::WEBHOOKS},
     shell,
     ssr::{
-        alert_writer::AlertWriter, auth, error, live::Hub, sso, AppState, AuthSettings, RequestUser,
+        alert_writer::AlertWriter, auth, error, live::Hub, mail::Mailer, sso, AppState,
+        AuthSettings, RequestUser,
     },
     App,
 };
@@ -79,6 +80,21 @@ pub async fn build_app(
     let routes = generate_route_list(App);
     let live = Hub::start(db.clone());
     let alert_writer = AlertWriter::start(db.clone(), live.clone());
+    let mailer =
+        Mailer::new(config.mail.clone()).map_err(|(name, reason)| ConfigError::Invalid {
+            name,
+            value: match name {
+                "SMTP_URL" => config
+                    .mail
+                    .smtp_url
+                    .as_deref()
+                    .map(redact)
+                    .unwrap_or_default(),
+                _ => config.mail.from.clone(),
+            },
+            reason,
+        })?;
+    mailer.start(db.clone());
     let state = AppState {
         leptos_options,
         db,
@@ -95,6 +111,7 @@ pub async fn build_app(
         live,
         alert_writer,
         sources: Arc::default(),
+        mailer,
     };
     let site = ServeDir::new(&config.site_root)
         .append_index_html_on_directories(false)

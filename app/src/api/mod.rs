@@ -8,6 +8,7 @@
 pub mod alerts;
 pub mod channel;
 pub mod customers;
+pub mod email;
 pub mod incidents;
 pub mod session;
 pub mod sources;

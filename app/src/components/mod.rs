@@ -3,6 +3,7 @@
 pub mod alerts;
 pub mod badges;
 pub mod browser;
+pub mod email;
 pub mod form;
 pub mod incidents;
 pub mod layout;

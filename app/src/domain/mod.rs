@@ -3,6 +3,7 @@
 mod access;
 mod alert;
 mod customer;
+mod email;
 mod error;
 mod incident;
 mod role;
@@ -18,6 +19,12 @@ pub use alert::{
 pub use customer::{
     plan_import, write_sheet, Customer, CustomerField, CustomerKey, ImportPlan, RowProblem,
     MAX_ID_LEN, MAX_IMPORT_ROWS, MAX_NOTE_LEN, MAX_ORG_NAME_LEN,
+};
+pub use email::{
+    default_subject, opening, parse_addresses, plain_text, reply_subject, retry_delay_secs,
+    wording_hints, EmailDraft, HintKind, MailStatus, NewList, Question, TeamRole, WordingHint,
+    DEFAULT_NEXT_STEPS, MAX_ANSWER_LEN, MAX_LIST_NAME_LEN, MAX_RECIPIENTS, MAX_SUBJECT_LEN,
+    PLAIN_EXAMPLE,
 };
 pub use error::{AppError, FieldError};
 pub use incident::{

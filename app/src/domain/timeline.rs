@@ -61,6 +61,12 @@ pub enum EventKind {
     /// A reply questioning a post of the discussion.
     #[cfg_attr(feature = "ssr", sea_orm(string_value = "challenge"))]
     Challenge,
+    /// The company email (or an update on its thread) was sent; `data` names the message.
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "email_sent"))]
+    EmailSent,
+    /// Someone joined or left the issue team.
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "team_changed"))]
+    TeamChanged,
 }
 
 impl EventKind {
@@ -85,6 +91,8 @@ impl EventKind {
             EventKind::Assumption => "assumption",
             EventKind::Idea => "idea",
             EventKind::Challenge => "challenge",
+            EventKind::EmailSent => "email_sent",
+            EventKind::TeamChanged => "team_changed",
         }
     }
 

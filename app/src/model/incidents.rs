@@ -1,6 +1,11 @@
 //! Incidents as the dashboard, the incident page and the status view show them.
 
-use super::{alerts::AlertView, customers::CustomerCounts, Stamp};
+use super::{
+    alerts::AlertView,
+    customers::CustomerCounts,
+    email::{EmailSummary, IssueTeam},
+    Stamp,
+};
 use crate::domain::{EventKind, Severity, Status};
 use serde::{Deserialize, Serialize};
 
@@ -16,6 +21,8 @@ pub struct IncidentSummary {
     pub resolved: Option<Stamp>,
     /// Affected customers, as the status view quotes them.
     pub customers: CustomerCounts,
+    /// The latest company email about it.
+    pub latest_email: Option<EmailSummary>,
 }
 
 /// One incident page.
@@ -42,6 +49,10 @@ pub struct IncidentDetail {
     /// The latest attached alerts, and how many there are in all.
     pub alerts: Vec<AlertView>,
     pub alert_count: u64,
+    /// Engineering, Product Management and Product Marketing.
+    pub team: IssueTeam,
+    /// The company email thread, oldest first.
+    pub thread: Vec<EmailSummary>,
     /// The live stream's last event when this was read: the page resumes after it.
     pub cursor: i64,
 }

@@ -6,6 +6,7 @@
 pub mod alerts;
 pub mod channel;
 pub mod customers;
+pub mod email;
 pub mod incidents;
 pub mod live;
 pub mod session;

@@ -5,6 +5,7 @@
 pub mod customers;
 pub mod dashboard;
 pub mod declare;
+pub mod email;
 pub mod incident;
 pub mod login;
 pub mod not_found;
@@ -34,6 +35,9 @@ macro_rules! lazy_page {
 
 lazy_page!(CustomersRoute, customers::CustomersPage);
 lazy_page!(DeclareRoute, declare::DeclarePage);
+lazy_page!(ComposerRoute, email::ComposerPage);
+lazy_page!(EmailRoute, email::message::MessagePage);
+lazy_page!(MailAdminRoute, email::admin::MailAdminPage);
 lazy_page!(IncidentRoute, incident::IncidentPage);
 lazy_page!(LoginRoute, login::LoginPage);
 lazy_page!(StatusRoute, status::StatusPage);

@@ -4,6 +4,7 @@
 use crate::{
     api::incidents::status_view,
     components::{
+        email::delivery,
         incidents::IncidentTable,
         live::{debounced_bump, LiveBadge, LiveLink, LiveMessage, QUIET},
     },
@@ -12,6 +13,7 @@ use crate::{
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::components::A;
 
 #[component]
 pub fn StatusPage() -> impl IntoView {
@@ -47,12 +49,28 @@ pub fn StatusPage() -> impl IntoView {
                             let open: Vec<_> = read.incidents.into_iter().filter(|i| i.status.is_open()).collect();
                             let headline = headline(&open.iter().map(|i| i.severity).collect::<Vec<_>>());
                             let quiet = open.is_empty();
+                            let communications: Vec<_> = open.iter().filter_map(|i| i.latest_email.clone().map(|e| (i.number, i.title.clone(), e))).collect();
                             view! {
                                 <h1>"Status " <LiveBadge link /></h1>
                                 <p class=if quiet { "status-headline quiet" } else { "status-headline" } id="status-headline">
                                     {headline}
                                 </p>
                                 {(!quiet).then(|| view! { <IncidentTable id="status-incidents" rows=open /> })}
+                                {(!communications.is_empty()).then(|| view! {
+                                    <h2>"Latest communication"</h2>
+                                    <ul class="communications" id="status-communications">
+                                        {communications.into_iter().map(|(number, title, e)| {
+                                            let subject = e.subject.clone();
+                                            view! {
+                                            <li data-number=number>
+                                                <strong>{format!("#{number} {title}: ")}</strong>
+                                                <A href=format!("/emails/{}", e.id)>{subject}</A>
+                                                <span class="hint">{format!(" · {} · {}", e.queued.text, delivery(&e))}</span>
+                                                <p class="excerpt">{e.excerpt.clone()}</p>
+                                            </li>
+                                        }}).collect_view()}
+                                    </ul>
+                                })}
                             }
                                 .into_any()
                         }

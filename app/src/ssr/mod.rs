@@ -6,6 +6,7 @@ pub mod db;
 pub mod entities;
 pub mod error;
 pub mod live;
+pub mod mail;
 pub mod markdown;
 pub mod secrets;
 pub mod services;

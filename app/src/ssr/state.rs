@@ -22,6 +22,8 @@ pub struct AppState {
     pub alert_writer: super::alert_writer::AlertWriter,
     /// Alert sources as last read, for authenticating deliveries.
     pub sources: Arc<super::services::sources::SourceCache>,
+    /// The company email's sender (SMTP, or the local outbox).
+    pub mailer: super::mail::Mailer,
 }
 
 /// How people sign in and how long they stay signed in.

@@ -12,6 +12,7 @@ use crate::{
     components::{
         alerts::AlertLine,
         badges::{SeverityBadge, StatusBadge},
+        email::{TeamEditor, Thread},
         form::{action_error, FieldMessage, FormMessage},
         incidents::incident_number,
         layout::{can, user, Missing},
@@ -134,6 +135,7 @@ fn Incident(detail: IncidentDetail) -> impl IntoView {
             </header>
             <Facts incident />
             <Controls incident actions />
+            <CompanyEmail incident />
             <Alerts incident />
             <div class="incident-body">
                 <section class="channel" aria-label="Incident channel">
@@ -215,6 +217,38 @@ fn Controls(incident: RwSignal<IncidentDetail>, actions: Actions) -> impl IntoVi
                 </ActionForm>
             </section>
         </Show>
+    }
+    .into_any()
+}
+
+/// The issue team and the company email thread, with the way to write the next one.
+#[component]
+fn CompanyEmail(incident: RwSignal<IncidentDetail>) -> impl IntoView {
+    let responder = can(Permission::Respond);
+    let number = incident.with_untracked(|d| d.number);
+    view! {
+        <section class="company-email" aria-label="Company email">
+            <h2>"Company email"</h2>
+            // Keyed on the members, so someone else's change re-renders it and an open
+            // picker stays open through one's own.
+            {move || {
+                let team = incident.with(|d| d.team.clone());
+                view! { <TeamEditor number team editable=responder.get() /> }
+            }}
+            {move || {
+                let thread = incident.with(|d| d.thread.clone());
+                if thread.is_empty() {
+                    view! { <p class="hint" id="email-thread">"No email sent yet."</p> }.into_any()
+                } else {
+                    view! { <Thread thread /> }.into_any()
+                }
+            }}
+            <Show when=move || responder.get()>
+                <A href=format!("/incidents/{number}/email") attr:class="button" attr:id="compose-email">
+                    {move || if incident.with(|d| d.thread.is_empty()) { "Email the company" } else { "Send an update" }}
+                </A>
+            </Show>
+        </section>
     }
     .into_any()
 }

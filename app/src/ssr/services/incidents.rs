@@ -268,6 +268,7 @@ pub async fn list(db: &impl ConnectionTrait, tz: Tz) -> Result<Vec<IncidentSumma
         .await?;
     let rows: Vec<incident::Model> = open.into_iter().chain(resolved).collect();
     let mut services = services_of(db, rows.iter().map(|i| i.id).collect()).await?;
+    let mut emails = super::email::latest_of(db, rows.iter().map(|i| i.id).collect(), tz).await?;
     Ok(rows
         .into_iter()
         .map(|i| IncidentSummary {
@@ -279,6 +280,7 @@ pub async fn list(db: &impl ConnectionTrait, tz: Tz) -> Result<Vec<IncidentSumma
             status: i.status,
             started: stamp(i.started_at, tz),
             resolved: i.resolved_at.map(|at| stamp(at, tz)),
+            latest_email: emails.remove(&i.id),
         })
         .collect())
 }
@@ -336,6 +338,8 @@ pub async fn detail(
         discussion: discussion.into_iter().map(|(_, e)| e).collect(),
         alerts,
         alert_count,
+        team: super::email::team::of(db, number).await?,
+        thread: super::email::thread(db, number, tz).await?,
         cursor,
     })
 }
@@ -380,7 +384,7 @@ pub(crate) async fn find(
         .ok_or_else(|| AppError::NotFound(format!("Incident #{number}")))
 }
 
-async fn services_of(
+pub(crate) async fn services_of(
     db: &impl ConnectionTrait,
     incidents: Vec<i64>,
 ) -> Result<HashMap<i64, Vec<String>>, AppError> {

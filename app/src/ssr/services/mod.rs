@@ -4,6 +4,7 @@ pub mod alerts;
 pub mod audit;
 pub mod channel;
 pub mod customers;
+pub mod email;
 pub mod incidents;
 pub mod sessions;
 pub mod sources;

@@ -1,0 +1,318 @@
+//! Delivering the company email. "Send" commits a message as queued (its bytes and
+//! `Message-ID` fixed) in the same transaction as its timeline line; the sender here
+//! then claims each due message with a lease (so one instance of several on a database
+//! sends it), hands it to the SMTP server, and records what happened: sent, or failed
+//! with the reason and a next attempt after a growing pause. Without `SMTP_URL` a
+//! message goes to the local outbox instead, marked as not delivered.
+
+use crate::{
+    domain::{retry_delay_secs, AppError, MailStatus},
+    model::live::LiveChange,
+    ssr::{entities::email, live},
+};
+use chrono::{Duration as Span, Utc};
+use chrono_tz::Tz;
+use lettre::{
+    address::Envelope, transport::smtp::AsyncSmtpTransport, Address, AsyncTransport, Tokio1Executor,
+};
+use sea_orm::{
+    sea_query::Expr, ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder,
+};
+use std::{sync::Arc, time::Duration};
+use tokio::sync::Notify;
+
+/// How long a sender holds a claimed message before another may take it over.
+const LEASE_SECS: i64 = 120;
+/// How long one SMTP exchange may take.
+const SMTP_TIMEOUT: Duration = Duration::from_secs(30);
+/// How often the sender looks for due mail when nothing wakes it.
+const POLL: Duration = Duration::from_secs(2);
+
+/// What `SMTP_URL`, `MAIL_FROM` and `ORG_TIME_ZONE` say.
+#[derive(Clone, Debug)]
+pub struct MailSettings {
+    /// `smtp://[user:pass@]host[:port]` (STARTTLS required unless the host is loopback;
+    /// `?tls=opportunistic` or `?tls=none` to change that), or `smtps://…` (TLS from
+    /// the first byte). None: the local outbox.
+    pub smtp_url: Option<String>,
+    /// `MAIL_FROM`: the sender, `Name <address>` or a bare address.
+    pub from: String,
+    /// `ORG_TIME_ZONE`: the zone the email's times are written in.
+    pub org_tz: Tz,
+}
+
+impl Default for MailSettings {
+    fn default() -> Self {
+        Self {
+            smtp_url: None,
+            from: "Stormwatch <stormwatch@localhost>".into(),
+            org_tz: Tz::UTC,
+        }
+    }
+}
+
+/// The process's mail sender, shared by clone.
+#[derive(Clone)]
+pub struct Mailer {
+    pub settings: Arc<MailSettings>,
+    transport: Option<AsyncSmtpTransport<Tokio1Executor>>,
+    wake: Arc<Notify>,
+}
+
+impl Mailer {
+    /// Checks the settings (the error names the variable) without connecting.
+    pub fn new(settings: MailSettings) -> Result<Self, (&'static str, String)> {
+        settings
+            .from
+            .parse::<lettre::message::Mailbox>()
+            .map_err(|e| {
+                (
+                    "MAIL_FROM",
+                    format!("{e}: use an address like Stormwatch <incidents@example.com>"),
+                )
+            })?;
+        let transport = match &settings.smtp_url {
+            None => None,
+            Some(url) => Some(
+                AsyncSmtpTransport::<Tokio1Executor>::from_url(&with_tls_default(url))
+                    .map_err(|e| {
+                        (
+                            "SMTP_URL",
+                            format!(
+                                "{e}: use smtp://user:pass@host:587 or smtps://user:pass@host:465"
+                            ),
+                        )
+                    })?
+                    .timeout(Some(SMTP_TIMEOUT))
+                    .build(),
+            ),
+        };
+        Ok(Self {
+            settings: Arc::new(settings),
+            transport,
+            wake: Arc::new(Notify::new()),
+        })
+    }
+
+    /// No SMTP server is configured: messages go to the local outbox.
+    pub fn outbox_only(&self) -> bool {
+        self.transport.is_none()
+    }
+
+    /// The address part of `MAIL_FROM`.
+    pub fn from_address(&self) -> String {
+        self.settings
+            .from
+            .parse::<lettre::message::Mailbox>()
+            .map(|m| m.email.to_string())
+            .unwrap_or_default()
+    }
+
+    /// Tells the sender a message was queued (or is to be retried now).
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    /// Runs the sender until the process ends: delivers what is due, then waits to be
+    /// woken or for the next poll. Queued mail from before a restart is due at once.
+    pub fn start(&self, db: DatabaseConnection) {
+        let mailer = self.clone();
+        tokio::spawn(async move {
+            loop {
+                loop {
+                    match mailer.deliver_next(&db).await {
+                        Ok(true) => continue,
+                        Ok(false) => break,
+                        Err(e) => {
+                            tracing::warn!(error = %e, "the mail sender could not read its queue");
+                            break;
+                        }
+                    }
+                }
+                tokio::select! {
+                    _ = mailer.wake.notified() => {}
+                    _ = tokio::time::sleep(POLL) => {}
+                }
+            }
+        });
+    }
+
+    /// Claims one due message and delivers it; false when none is due.
+    async fn deliver_next(&self, db: &DatabaseConnection) -> Result<bool, AppError> {
+        let Some(message) = claim(db).await? else {
+            return Ok(false);
+        };
+        let outcome = match &self.transport {
+            None => Err(None),
+            Some(transport) => send(transport, &message).await.map_err(Some),
+        };
+        let now = Utc::now();
+        let attempts = message.attempts + 1;
+        let mut update = email::Entity::update_many()
+            .col_expr(email::Column::Attempts, Expr::value(attempts))
+            .col_expr(
+                email::Column::ClaimedUntil,
+                Expr::value(Option::<chrono::DateTime<Utc>>::None),
+            )
+            .filter(email::Column::Id.eq(message.id));
+        update = match &outcome {
+            Ok(()) => {
+                tracing::info!(id = message.id, "email sent");
+                update
+                    .col_expr(
+                        email::Column::Status,
+                        Expr::value(MailStatus::Sent.as_value()),
+                    )
+                    .col_expr(email::Column::SentAt, Expr::value(Some(now)))
+                    .col_expr(
+                        email::Column::LastError,
+                        Expr::value(Option::<String>::None),
+                    )
+            }
+            Err(None) => update.col_expr(
+                email::Column::Status,
+                Expr::value(MailStatus::Outbox.as_value()),
+            ),
+            Err(Some(reason)) => {
+                tracing::warn!(id = message.id, attempts, %reason, "email delivery failed");
+                let next = now + Span::seconds(retry_delay_secs(attempts as u32) as i64);
+                update
+                    .col_expr(
+                        email::Column::Status,
+                        Expr::value(MailStatus::Failed.as_value()),
+                    )
+                    .col_expr(email::Column::LastError, Expr::value(Some(reason.clone())))
+                    .col_expr(email::Column::NextAttemptAt, Expr::value(next))
+            }
+        };
+        let txn = crate::ssr::db::begin_write(db).await?;
+        update.exec(&txn).await?;
+        live::append(&txn, &[LiveChange::Incident(message.incident_id)]).await?;
+        txn.commit().await?;
+        Ok(true)
+    }
+}
+
+impl MailStatus {
+    fn as_value(self) -> String {
+        match self {
+            MailStatus::Queued => "queued",
+            MailStatus::Sent => "sent",
+            MailStatus::Failed => "failed",
+            MailStatus::Outbox => "outbox",
+        }
+        .to_string()
+    }
+}
+
+/// `smtp://` to a host other than loopback requires STARTTLS unless the URL says
+/// otherwise; `?tls=none` asks for none (lettre's plain `smtp://`).
+fn with_tls_default(url: &str) -> String {
+    let has_tls = url.contains("tls=");
+    if let Some(plain) = url.strip_suffix("?tls=none") {
+        return plain.to_string();
+    }
+    let host = url
+        .split("://")
+        .nth(1)
+        .and_then(|rest| rest.rsplit('@').next())
+        .map(|h| h.split([':', '/', '?']).next().unwrap_or(""))
+        .unwrap_or("");
+    let loopback = host == "localhost" || host.starts_with("127.") || host == "[::1]";
+    if url.starts_with("smtp://") && !has_tls && !loopback {
+        let sep = if url.contains('?') { '&' } else { '?' };
+        format!("{url}{sep}tls=required")
+    } else {
+        url.to_string()
+    }
+}
+
+/// Takes the lease on the due message queued longest ago, if another sender has not.
+async fn claim(db: &DatabaseConnection) -> Result<Option<email::Model>, AppError> {
+    let now = Utc::now();
+    let free = Condition::any()
+        .add(email::Column::ClaimedUntil.is_null())
+        .add(email::Column::ClaimedUntil.lt(now));
+    let due = || {
+        Condition::all()
+            .add(
+                email::Column::Status
+                    .is_in([MailStatus::Queued.as_value(), MailStatus::Failed.as_value()]),
+            )
+            .add(email::Column::NextAttemptAt.lte(now))
+            .add(free.clone())
+    };
+    let txn = crate::ssr::db::begin_write(db).await?;
+    let Some(candidate) = email::Entity::find()
+        .filter(due())
+        .order_by_asc(email::Column::NextAttemptAt)
+        .order_by_asc(email::Column::Id)
+        .one(&txn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    // Only one sender's update finds the message still free.
+    let taken = email::Entity::update_many()
+        .col_expr(
+            email::Column::ClaimedUntil,
+            Expr::value(Some(now + Span::seconds(LEASE_SECS))),
+        )
+        .filter(email::Column::Id.eq(candidate.id))
+        .filter(due())
+        .exec(&txn)
+        .await?
+        .rows_affected
+        == 1;
+    txn.commit().await?;
+    Ok(taken.then_some(candidate))
+}
+
+/// Hands the stored bytes to the SMTP server, exactly as they were queued.
+async fn send(
+    transport: &AsyncSmtpTransport<Tokio1Executor>,
+    message: &email::Model,
+) -> Result<(), String> {
+    let from: Address = message
+        .from_address
+        .parse()
+        .map_err(|e| format!("the sender address is not valid: {e}"))?;
+    let to = message
+        .recipient_list()
+        .iter()
+        .map(|a| a.parse::<Address>())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| format!("a recipient address is not valid: {e}"))?;
+    let envelope = Envelope::new(Some(from), to).map_err(|e| e.to_string())?;
+    transport
+        .send_raw(&envelope, message.raw.as_bytes())
+        .await
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_tls_default;
+
+    #[test]
+    fn smtp_to_a_remote_host_requires_starttls_unless_told_otherwise() {
+        assert_eq!(
+            with_tls_default("smtp://u:p@mail.example.com:587"),
+            "smtp://u:p@mail.example.com:587?tls=required"
+        );
+        assert_eq!(
+            with_tls_default("smtp://127.0.0.1:2525"),
+            "smtp://127.0.0.1:2525"
+        );
+        assert_eq!(
+            with_tls_default("smtp://mail.example.com:25?tls=none"),
+            "smtp://mail.example.com:25"
+        );
+        assert_eq!(
+            with_tls_default("smtps://u:p@mail.example.com"),
+            "smtps://u:p@mail.example.com"
+        );
+    }
+}
