@@ -89,6 +89,7 @@ pub fn TeamEditor(
         </ul>
         {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })}
     }
+    .into_any()
 }
 
 /// The message as it will arrive: headers, the HTML part and the plain-text part.

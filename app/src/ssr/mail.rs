@@ -116,7 +116,12 @@ impl Mailer {
 
     /// Runs the sender until the process ends: delivers what is due, then waits to be
     /// woken or for the next poll. Queued mail from before a restart is due at once.
+    /// Without an SMTP server there is nothing to run: "Send" puts mail in the outbox,
+    /// and mail another instance queued stays for an instance that can deliver it.
     pub fn start(&self, db: DatabaseConnection) {
+        if self.transport.is_none() {
+            return;
+        }
         let mailer = self.clone();
         tokio::spawn(async move {
             loop {
@@ -143,10 +148,10 @@ impl Mailer {
         let Some(message) = claim(db).await? else {
             return Ok(false);
         };
-        let outcome = match &self.transport {
-            None => Err(None),
-            Some(transport) => send(transport, &message).await.map_err(Some),
+        let Some(transport) = &self.transport else {
+            return Ok(false);
         };
+        let outcome = send(transport, &message).await;
         let now = Utc::now();
         let attempts = message.attempts + 1;
         let mut update = email::Entity::update_many()
@@ -170,11 +175,7 @@ impl Mailer {
                         Expr::value(Option::<String>::None),
                     )
             }
-            Err(None) => update.col_expr(
-                email::Column::Status,
-                Expr::value(MailStatus::Outbox.as_value()),
-            ),
-            Err(Some(reason)) => {
+            Err(reason) => {
                 tracing::warn!(id = message.id, attempts, %reason, "email delivery failed");
                 let next = now + Span::seconds(retry_delay_secs(attempts as u32) as i64);
                 update

@@ -9,7 +9,10 @@ use crate::{
 use app::{
     api::{channel::PostDiscussion, incidents::DeclareIncident},
     domain::{Access, Permission, Role},
-    ssr::entities::{affected_customer, alert, alert_source, incident, timeline_event, user},
+    ssr::entities::{
+        affected_customer, alert, alert_source, distribution_list, email, email_draft, incident,
+        incident_team, timeline_event, user,
+    },
 };
 use leptos::server_fn::ServerFn;
 use reqwest::Client;
@@ -81,7 +84,18 @@ async fn fingerprint(app: &TestApp) -> String {
         .into_iter()
         .map(|e| (e.id, e.body))
         .collect();
-    format!("{users:?} {incidents:?} {events} {customers} {alerts:?} {sources:?} {edits:?}")
+    let mail = (
+        email::Entity::find().count(&app.db).await.unwrap(),
+        email_draft::Entity::find().count(&app.db).await.unwrap(),
+        distribution_list::Entity::find()
+            .count(&app.db)
+            .await
+            .unwrap(),
+        incident_team::Entity::find().count(&app.db).await.unwrap(),
+    );
+    format!(
+        "{users:?} {incidents:?} {events} {customers} {alerts:?} {sources:?} {edits:?} {mail:?}"
+    )
 }
 
 async fn every_server_function_enforces_its_role(app: &TestApp) {
@@ -172,6 +186,8 @@ async fn every_server_function_enforces_its_role(app: &TestApp) {
         ("enabled", "false"),
         ("service", "push"),
         ("signing_secret", ""),
+        ("addresses", "injected@example.com"),
+        ("is_default", "on"),
     ];
     let anonymous = new_client();
     for (path, access) in server_functions() {

@@ -39,7 +39,12 @@ pub struct TestApp {
 
 enum Cleanup {
     File(PathBuf),
-    Database { admin_url: String, name: String },
+    Database {
+        admin_url: String,
+        name: String,
+    },
+    /// Another instance on a database the first one cleans up.
+    Nothing,
 }
 
 /// A fresh server on a fresh database.
@@ -53,6 +58,15 @@ pub async fn spawn_app_with(
     configure: impl FnOnce(&mut Config, SocketAddr),
 ) -> TestApp {
     let (database_url, cleanup) = fresh_database(backend).await;
+    spawn_instance(database_url, cleanup, configure).await
+}
+
+/// A server on an existing database (as a second instance beside a first).
+async fn spawn_instance(
+    database_url: String,
+    cleanup: Cleanup,
+    configure: impl FnOnce(&mut Config, SocketAddr),
+) -> TestApp {
     let mut config = Config::local(database_url.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -168,6 +182,14 @@ async fn fresh_database(backend: Backend) -> (String, Cleanup) {
 }
 
 impl TestApp {
+    /// A second server on this one's database, as another instance would run.
+    pub async fn another_instance(
+        &self,
+        configure: impl FnOnce(&mut Config, SocketAddr),
+    ) -> TestApp {
+        spawn_instance(self.database_url.clone(), Cleanup::Nothing, configure).await
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }
@@ -258,6 +280,7 @@ impl TestApp {
                     let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
                 }
             }
+            Cleanup::Nothing => {}
             Cleanup::Database { admin_url, name } => {
                 let drop = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
                 let dropped = match admin_session(&admin_url).await {
@@ -636,6 +659,11 @@ pub struct ServerProcess {
 
 impl ServerProcess {
     pub async fn start(database_url: &str) -> Self {
+        Self::start_with(database_url, &[]).await
+    }
+
+    /// [`ServerProcess::start`] with more environment variables (`SMTP_URL`, say).
+    pub async fn start_with(database_url: &str, env: &[(&str, &str)]) -> Self {
         let port = {
             let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
             probe.local_addr().unwrap().port()
@@ -646,6 +674,7 @@ impl ServerProcess {
             .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
             .env("AUTH_DEV_LOGIN", "1")
             .env("RUST_LOG", "warn")
+            .envs(env.iter().copied())
             .kill_on_drop(true)
             .spawn()
             .expect("the server binary starts");
@@ -696,4 +725,119 @@ pub fn payload(name: &str) -> serde_json::Value {
     );
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// A real SMTP server (aiosmtpd, installed by `scripts/setup`) on 127.0.0.1, writing
+/// what it receives to a Maildir; stopped when dropped. It can be stopped and started
+/// again on the same port, as a mail server that goes down and comes back.
+pub struct SmtpServer {
+    pub port: u16,
+    dir: PathBuf,
+    process: Option<tokio::process::Child>,
+}
+
+impl SmtpServer {
+    pub async fn start() -> Self {
+        let port = {
+            let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            probe.local_addr().unwrap().port()
+        };
+        let dir = std::env::temp_dir().join(format!("stormwatch-mail-{}", uuid::Uuid::new_v4()));
+        let mut server = Self {
+            port,
+            dir,
+            process: None,
+        };
+        server.resume().await;
+        server
+    }
+
+    /// A server that is down: nothing listens on its port until [`SmtpServer::resume`].
+    pub async fn down() -> Self {
+        let mut server = Self::start().await;
+        server.stop().await;
+        server
+    }
+
+    pub fn url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.port)
+    }
+
+    pub async fn stop(&mut self) {
+        if let Some(mut process) = self.process.take() {
+            process.kill().await.ok();
+        }
+    }
+
+    /// Starts (again) on the same port and Maildir.
+    pub async fn resume(&mut self) {
+        let python = concat!(env!("CARGO_MANIFEST_DIR"), "/../.tools/smtp/bin/python");
+        let process = tokio::process::Command::new(python)
+            .args(["-m", "aiosmtpd", "-n", "-l"])
+            .arg(format!("127.0.0.1:{}", self.port))
+            .args(["-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(&self.dir)
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!("the test SMTP server starts ({python}; run scripts/setup): {e}")
+            });
+        self.process = Some(process);
+        for _ in 0..200 {
+            if tokio::net::TcpStream::connect(("127.0.0.1", self.port))
+                .await
+                .is_ok()
+            {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!("the test SMTP server did not listen on {}", self.port);
+    }
+
+    /// Every message received so far, raw, in the order they arrived.
+    pub fn received(&self) -> Vec<Vec<u8>> {
+        let Ok(entries) = std::fs::read_dir(self.dir.join("new")) else {
+            return vec![];
+        };
+        let mut files: Vec<_> = entries
+            .filter_map(Result::ok)
+            .map(|e| (e.metadata().and_then(|m| m.modified()).ok(), e.path()))
+            .collect();
+        files.sort();
+        files
+            .into_iter()
+            .filter_map(|(_, path)| std::fs::read(path).ok())
+            .collect()
+    }
+
+    /// Waits until `count` messages have arrived (or fails, saying how many did).
+    pub async fn wait_for(&self, count: usize) -> Vec<Vec<u8>> {
+        for _ in 0..400 {
+            let received = self.received();
+            if received.len() >= count {
+                return received;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!(
+            "{count} message(s) expected, {} arrived",
+            self.received().len()
+        );
+    }
+}
+
+impl Drop for SmtpServer {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// A server's mail settings pointed at `smtp_url`.
+pub fn mail_to(smtp_url: &str) -> impl FnOnce(&mut Config, SocketAddr) + '_ {
+    move |config, _| {
+        config.mail.smtp_url = Some(smtp_url.to_string());
+        config.mail.from = "Stormwatch <incidents@example.com>".into();
+        config.mail.org_tz = "Europe/Paris".parse().unwrap();
+    }
 }

@@ -6,6 +6,7 @@ mod access;
 mod alerts;
 mod channel;
 mod customers;
+mod email;
 mod fuzz;
 mod health;
 mod incidents;

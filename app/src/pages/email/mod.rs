@@ -204,7 +204,7 @@ fn Compose(composer: Composer) -> impl IntoView {
                                 " Attach the table as CSV"
                             </label>
                         })}
-                    }).collect_view()}
+                    }.into_any()).collect_view()}
                     <fieldset id="recipients">
                         <legend>"Recipients"</legend>
                         {composer.lists.is_empty().then(|| view! {
@@ -224,7 +224,7 @@ fn Compose(composer: Composer) -> impl IntoView {
                                     " " <strong>{l.name.clone()}</strong>
                                     <span class="hint">{format!(" {} addresses", l.addresses.len())}</span>
                                 </label>
-                            }
+                            }.into_any()
                         }).collect_view()}
                         <Problem message=field_error("lists") field="lists" />
                         <label>
@@ -251,6 +251,7 @@ fn Compose(composer: Composer) -> impl IntoView {
             </div>
         </section>
     }
+    .into_any()
 }
 
 #[component]

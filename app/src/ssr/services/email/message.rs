@@ -36,7 +36,7 @@ pub struct Built {
 /// The HTML part: the template's text escaped, each answer's Markdown rendered and
 /// sanitised (no script, handler or `javascript:` link survives).
 pub fn html(opening: &str, team: &[(TeamRole, Vec<String>)], draft: &EmailDraft) -> String {
-    let escape = |s: &str| ammonia::clean_text(s);
+    let escape = escape_html;
     let mut html = String::from(
         "<!DOCTYPE html><html><body style=\"font-family: sans-serif; line-height: 1.45\">",
     );
@@ -68,6 +68,22 @@ pub fn html(opening: &str, team: &[(TeamRole, Vec<String>)], draft: &EmailDraft)
     }
     html.push_str("</body></html>");
     html
+}
+
+/// Text as HTML: the five characters that mean markup, escaped.
+fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 pub fn build(envelope: &Envelope<'_>, draft: &EmailDraft) -> Result<Built, AppError> {

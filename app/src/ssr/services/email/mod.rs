@@ -78,7 +78,7 @@ pub async fn composer(
                 _ => EmailDraft {
                     subject: default_subject(&i.title, &i.started_at.with_timezone(&org_tz)),
                     customers: format!(
-                        "{} orgs, {} apps: {customers_url}",
+                        "{} orgs, {} apps: <{customers_url}>",
                         customers.orgs, customers.apps
                     ),
                     current_status: current_status(&i, org_tz),
@@ -342,8 +342,9 @@ pub async fn send(
     base: i64,
 ) -> Result<i64, AppError> {
     let txn = crate::ssr::db::begin_write(db).await?;
-    let prepared = prepare(&txn, mailer, number, draft, true).await?;
+    find(&txn, number).await?;
     check_draft_version(&txn, number, base).await?;
+    let prepared = prepare(&txn, mailer, number, draft, true).await?;
     let now = Utc::now();
     let domain = mailer
         .from_address()
