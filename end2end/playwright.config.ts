@@ -18,6 +18,10 @@ export function pgDatabase() {
 
 // The local OpenID Connect provider both servers sign in through.
 const oidcPort = Number(process.env.E2E_OIDC_PORT ?? 3109);
+// The SMTP server both servers send the company email to (aiosmtpd, from scripts/setup),
+// writing a Maildir the tests read (see mailDir in tests/helpers.ts).
+const smtpPort = Number(process.env.E2E_SMTP_PORT ?? 3125);
+const mailDir = join(tmpdir(), `stormwatch-e2e-mail-${process.env.E2E_RUN_ID}`);
 
 const backends = [
   {
@@ -65,6 +69,14 @@ export default defineConfig({
       stdout: "ignore" as const,
       stderr: "pipe" as const,
     },
+    {
+      command: `../.tools/smtp/bin/python -m aiosmtpd -n -l 127.0.0.1:${smtpPort} -c aiosmtpd.handlers.Mailbox ${mailDir}`,
+      port: smtpPort,
+      reuseExistingServer: false,
+      timeout: 30_000,
+      stdout: "ignore" as const,
+      stderr: "pipe" as const,
+    },
     ...backends.map((b) => ({
     // Built by `cargo test` in scripts/test; E2E_SERVER_BIN points elsewhere (e.g. a release build).
     command: process.env.E2E_SERVER_BIN ?? "../target/debug/server",
@@ -85,6 +97,8 @@ export default defineConfig({
       OIDC_ISSUER_URL: `http://127.0.0.1:${oidcPort}`,
       ALLOWED_DOMAINS: "example.com",
       ADMIN_EMAILS: "lead@example.com",
+      SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+      MAIL_FROM: "Stormwatch <incidents@example.com>",
       RUST_LOG: "warn",
     },
   })),

@@ -1,4 +1,7 @@
 import { expect, type Browser, type Page } from "@playwright/test";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 /** Waits until the WASM bundle has hydrated the page (App marks `body[data-hydrated]`). */
 export async function hydrated(page: Page) {
@@ -69,4 +72,31 @@ export async function deliver(url: string, alert: object) {
   const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(alert) });
   expect(res.status, await res.clone().text()).toBe(200);
   return res.json();
+}
+
+/** A message the test SMTP server received: its headers (unfolded) and raw text. */
+export type Mail = { headers: Record<string, string>; raw: string };
+
+function received(): Mail[] {
+  const dir = join(tmpdir(), `stormwatch-e2e-mail-${process.env.E2E_RUN_ID}`, "new");
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).map((name) => {
+    const raw = readFileSync(join(dir, name), "utf8");
+    const head = raw.split(/\r?\n\r?\n/)[0].replace(/\r?\n[ \t]+/g, " ");
+    const headers: Record<string, string> = {};
+    for (const line of head.split(/\r?\n/)) {
+      const colon = line.indexOf(":");
+      if (colon > 0) headers[line.slice(0, colon).toLowerCase()] ??= line.slice(colon + 1).trim();
+    }
+    return { headers, raw };
+  });
+}
+
+/** Waits for the message with this subject to arrive at the test SMTP server. */
+export async function mailWithSubject(subject: string): Promise<Mail> {
+  let found: Mail | undefined;
+  await expect
+    .poll(() => (found = received().find((m) => m.headers["subject"] === subject)) !== undefined, { timeout: 15_000 })
+    .toBe(true);
+  return found!;
 }

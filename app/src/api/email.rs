@@ -10,7 +10,11 @@ use leptos::{prelude::*, server_fn::codec::Json};
 
 #[server(prefix = "/api/respond")]
 pub async fn email_composer(number: i64) -> Result<Composer, AppError> {
-    use crate::ssr::{services::email, time::viewer_tz, AppState};
+    use crate::{
+        domain::Permission,
+        ssr::{auth::require, services::email, time::viewer_tz, AppState},
+    };
+    require(Permission::Respond)?;
     let state = AppState::current()?;
     email::composer(
         &state.db,
@@ -93,7 +97,11 @@ pub async fn get_email(id: i64) -> Result<EmailMessage, AppError> {
 
 #[server(prefix = "/api/admin")]
 pub async fn list_distribution_lists() -> Result<Vec<DistributionList>, AppError> {
-    use crate::ssr::{db, services::email::lists};
+    use crate::{
+        domain::Permission,
+        ssr::{auth::require, db, services::email::lists},
+    };
+    require(Permission::Administer)?;
     lists::all(&db::current()?).await
 }
 
@@ -122,7 +130,11 @@ pub async fn delete_distribution_list(id: i64) -> Result<(), AppError> {
 /// Every stored message, newest first, with its delivery state.
 #[server(prefix = "/api/admin")]
 pub async fn mail_outbox() -> Result<(Vec<EmailSummary>, bool), AppError> {
-    use crate::ssr::{services::email, time::viewer_tz, AppState};
+    use crate::{
+        domain::Permission,
+        ssr::{auth::require, services::email, time::viewer_tz, AppState},
+    };
+    require(Permission::Administer)?;
     let state = AppState::current()?;
     Ok((
         email::outbox(&state.db, viewer_tz()).await?,

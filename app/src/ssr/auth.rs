@@ -39,6 +39,18 @@ pub fn allow(access: Access, user: Option<&CurrentUser>, what: &str) -> Result<(
     }
 }
 
+/// The caller, if their role allows `permission`. For server functions a page awaits
+/// while it renders on the server: those calls do not pass through the HTTP gate.
+pub fn require(permission: crate::domain::Permission) -> Result<CurrentUser, AppError> {
+    let user = signed_in()?;
+    allow(
+        Access::SignedIn(permission),
+        Some(&user),
+        "server-rendered call",
+    )?;
+    Ok(user)
+}
+
 /// The user calling this server function (the gate has already checked their role).
 pub fn signed_in() -> Result<CurrentUser, AppError> {
     use_context::<RequestUser>()
