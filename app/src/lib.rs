@@ -22,8 +22,8 @@ use leptos_router::{
 };
 use model::session::CurrentUser;
 use pages::{
-    dashboard::DashboardPage, not_found::NotFound, ComposerRoute, CustomersRoute, DeclareRoute,
-    EmailRoute, IncidentRoute, LoginRoute, MailAdminRoute, SourcesRoute, StatusRoute, UsersRoute,
+    dashboard::DashboardPage, not_found::NotFound, CustomersRoute, DeclareRoute, IncidentRoute,
+    LoginRoute, MailRoute, SourcesRoute, StatusRoute, UsersRoute,
 };
 
 /// The HTML document the server renders around the app.
@@ -71,9 +71,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/incidents/new") view={Lazy::<DeclareRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/incidents/:number") view={Lazy::<IncidentRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/incidents/:number/customers") view={Lazy::<CustomersRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/incidents/:number/email") view={Lazy::<ComposerRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/emails/:id") view={Lazy::<EmailRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/admin/mail") view={Lazy::<MailAdminRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/incidents/:number/email") view={Lazy::<MailRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/emails/:id") view={Lazy::<MailRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/mail") view={Lazy::<MailRoute>::new()} ssr=SsrMode::Async />
                 </Routes>
             </main>
         </Router>

@@ -31,5 +31,12 @@ test("every page's first load (HTML, JS, WASM, CSS, gzipped) is within the budge
   }
   await context.close();
   console.log(`First load per page (goal ${budget.goal_kb} KB; ceilings in budget.json):\n${table(rows)}`);
+  // FIRST_LOAD_FILES=1: every file each page fetched, largest first (where a page's bytes go).
+  if (process.env.FIRST_LOAD_FILES) {
+    for (const row of rows) {
+      const files = [...row.files].sort((a, b) => b.bytes - a.bytes);
+      console.log(`${row.path}\n${files.map((f) => `  ${kb(f.bytes).padStart(7)} KB  ${f.url}`).join("\n")}`);
+    }
+  }
   expect(over, "pages over their ceiling").toEqual([]);
 });

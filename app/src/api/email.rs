@@ -70,9 +70,14 @@ pub async fn retry_email(id: i64) -> Result<(), AppError> {
     email::retry(&state.db, &state.mailer, id).await
 }
 
-/// Puts exactly `people` (user ids) in one role of the issue team.
-#[server(prefix = "/api/respond", input = Json)]
-pub async fn set_issue_team(number: i64, role: String, people: Vec<i64>) -> Result<(), AppError> {
+/// Puts exactly `people` (user ids) in one role of the issue team. (Form-encoded like
+/// most calls, so the incident page's bundle needs no JSON writer.)
+#[server(prefix = "/api/respond")]
+pub async fn set_issue_team(
+    number: i64,
+    role: String,
+    #[server(default)] people: Vec<i64>,
+) -> Result<(), AppError> {
     use crate::{
         domain::TeamRole,
         ssr::{db, services::email::team, signed_in},

@@ -21,8 +21,6 @@ pub struct IncidentSummary {
     pub resolved: Option<Stamp>,
     /// Affected customers, as the status view quotes them.
     pub customers: CustomerCounts,
-    /// The latest company email about it.
-    pub latest_email: Option<EmailSummary>,
 }
 
 /// One incident page.
@@ -82,4 +80,7 @@ pub struct TimelineEntry {
 pub struct StatusBoard {
     pub cursor: i64,
     pub incidents: Vec<IncidentSummary>,
+    /// Each open incident's latest company email (not on the dashboard's rows: the
+    /// dashboard's bundle need not read them).
+    pub communications: Vec<EmailSummary>,
 }

@@ -35,9 +35,11 @@ macro_rules! lazy_page {
 
 lazy_page!(CustomersRoute, customers::CustomersPage);
 lazy_page!(DeclareRoute, declare::DeclarePage);
-lazy_page!(ComposerRoute, email::ComposerPage);
-lazy_page!(EmailRoute, email::message::MessagePage);
-lazy_page!(MailAdminRoute, email::admin::MailAdminPage);
+// The composer, a stored message and the admin's mail page share one chunk: every split
+// point adds shared chunks and loader code to every page's first load (three mail
+// routes instead of one: the incident page 670 → 689 KB, the dashboard +1 KB, the
+// composer 657 → 564 KB), and the pages opened during an outage come first.
+lazy_page!(MailRoute, email::MailPages);
 lazy_page!(IncidentRoute, incident::IncidentPage);
 lazy_page!(LoginRoute, login::LoginPage);
 lazy_page!(StatusRoute, status::StatusPage);

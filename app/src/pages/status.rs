@@ -49,7 +49,9 @@ pub fn StatusPage() -> impl IntoView {
                             let open: Vec<_> = read.incidents.into_iter().filter(|i| i.status.is_open()).collect();
                             let headline = headline(&open.iter().map(|i| i.severity).collect::<Vec<_>>());
                             let quiet = open.is_empty();
-                            let communications: Vec<_> = open.iter().filter_map(|i| i.latest_email.clone().map(|e| (i.number, i.title.clone(), e))).collect();
+                            let communications: Vec<_> = read.communications.into_iter().filter_map(|e| {
+                                open.iter().find(|i| i.number == e.incident).map(|i| (i.number, i.title.clone(), e))
+                            }).collect();
                             view! {
                                 <h1>"Status " <LiveBadge link /></h1>
                                 <p class=if quiet { "status-headline quiet" } else { "status-headline" } id="status-headline">

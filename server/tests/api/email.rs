@@ -145,10 +145,15 @@ async fn a_sent_email_arrives_with_every_field_of_the_template_in_both_parts(bas
         assert_eq!(res.status(), 200);
     }
     let me = app.me().await.unwrap()["id"].as_i64().unwrap();
+    let me = me.to_string();
     let res = app
-        .call_json::<SetIssueTeam>(json!({"number": number, "role": "engineering", "people": [me]}))
+        .call::<SetIssueTeam>(&[
+            ("number", &number.to_string()),
+            ("role", "engineering"),
+            ("people[0]", &me),
+        ])
         .await;
-    assert_eq!(res.status(), 200);
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
 
     let started = composer(app, number).await;
     let draft = &started["draft"];

@@ -17,11 +17,31 @@ use crate::{
 };
 use leptos::{prelude::*, task::spawn_local};
 use leptos_meta::Title;
-use leptos_router::{components::A, hooks::use_navigate};
+use leptos_router::{
+    components::A,
+    hooks::{use_location, use_navigate},
+};
 use std::time::Duration;
 
 /// How long the author pauses before the draft saves and the preview refreshes.
 const PAUSE: Duration = Duration::from_millis(500);
+
+/// Whichever mail page the path names: the composer, a stored message, or the admin's
+/// lists and outbox (one lazy route serves the three).
+#[component]
+pub fn MailPages() -> impl IntoView {
+    let path = use_location().pathname;
+    move || {
+        let path = path.get();
+        if path.starts_with("/emails/") {
+            view! { <message::MessagePage /> }.into_any()
+        } else if path.starts_with("/admin/mail") {
+            view! { <admin::MailAdminPage /> }.into_any()
+        } else {
+            view! { <ComposerPage /> }.into_any()
+        }
+    }
+}
 
 #[component]
 pub fn ComposerPage() -> impl IntoView {

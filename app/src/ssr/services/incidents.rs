@@ -268,7 +268,6 @@ pub async fn list(db: &impl ConnectionTrait, tz: Tz) -> Result<Vec<IncidentSumma
         .await?;
     let rows: Vec<incident::Model> = open.into_iter().chain(resolved).collect();
     let mut services = services_of(db, rows.iter().map(|i| i.id).collect()).await?;
-    let mut emails = super::email::latest_of(db, rows.iter().map(|i| i.id).collect(), tz).await?;
     Ok(rows
         .into_iter()
         .map(|i| IncidentSummary {
@@ -280,7 +279,6 @@ pub async fn list(db: &impl ConnectionTrait, tz: Tz) -> Result<Vec<IncidentSumma
             status: i.status,
             started: stamp(i.started_at, tz),
             resolved: i.resolved_at.map(|at| stamp(at, tz)),
-            latest_email: emails.remove(&i.id),
         })
         .collect())
 }

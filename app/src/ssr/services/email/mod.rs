@@ -493,14 +493,14 @@ pub async fn outbox(db: &impl ConnectionTrait, tz: Tz) -> Result<Vec<EmailSummar
     summaries(db, models, tz).await
 }
 
-/// Each incident's latest message, for the status view.
+/// Each incident's latest message (of those that have one), for the status view.
 pub async fn latest_of(
     db: &impl ConnectionTrait,
     incidents: Vec<i64>,
     tz: Tz,
-) -> Result<HashMap<i64, EmailSummary>, AppError> {
+) -> Result<Vec<EmailSummary>, AppError> {
     if incidents.is_empty() {
-        return Ok(HashMap::new());
+        return Ok(vec![]);
     }
     let models = email::Entity::find()
         .filter(email::Column::IncidentId.is_in(incidents))
@@ -511,8 +511,9 @@ pub async fn latest_of(
     for m in models {
         latest.insert(m.incident_id, m);
     }
-    let list = summaries(db, latest.into_values().collect(), tz).await?;
-    Ok(list.into_iter().map(|s| (s.incident, s)).collect())
+    let mut latest: Vec<email::Model> = latest.into_values().collect();
+    latest.sort_by_key(|m| m.incident_id);
+    summaries(db, latest, tz).await
 }
 
 /// One stored message, whole.
