@@ -71,6 +71,7 @@ test("a responder emails the company from an incident, then sends an update on t
   await expect(first.locator(".delivery")).toContainText("sent");
   await expect(page.locator(".event").last()).toContainText(`@Rosa Responder emailed the company: ${title}`);
   await expect(page.locator(".event").last()).toContainText("(Company list, 2 recipients)");
+  await expect(page.locator(".event").last().getByRole("link", { name: "Read the message" })).toHaveAttribute("href", /^\/emails\/\d+$/);
   const firstSubject = (await first.locator("a").textContent())!;
   const mail = await mailWithSubject(firstSubject);
   expect(mail.headers["from"]).toBe("Stormwatch <incidents@example.com>");

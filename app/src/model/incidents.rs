@@ -73,6 +73,8 @@ pub struct TimelineEntry {
     pub edited: Option<Stamp>,
     /// The post this one answers.
     pub parent: Option<i64>,
+    /// What the line is about, where it has a page of its own (the email it sent).
+    pub link: Option<String>,
 }
 
 /// The status view: every incident the dashboard lists, and where the live stream stood.

@@ -7,7 +7,11 @@ use crate::{
     on_both_databases,
 };
 use app::{
-    api::{channel::PostDiscussion, incidents::DeclareIncident},
+    api::{
+        channel::PostDiscussion,
+        email::{SaveDistributionList, SendEmail},
+        incidents::DeclareIncident,
+    },
     domain::{Access, Permission, Role},
     ssr::entities::{
         affected_customer, alert, alert_source, distribution_list, email, email_draft, incident,
@@ -146,6 +150,29 @@ async fn every_server_function_enforces_its_role(app: &TestApp) {
         .unwrap()
         .unwrap()
         .id;
+    // A distribution list and a sent email (to the outbox), for the mail functions.
+    let res = app
+        .call_as(
+            &admin,
+            SaveDistributionList::PATH,
+            &[("name", "Company"), ("addresses", "exec@example.com")],
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let res = responder
+        .post(app.url(SendEmail::PATH))
+        .header("accept", "application/json")
+        .json(&serde_json::json!({
+            "number": 1,
+            "draft": {"subject": "Push failing", "cause": "A bad deploy.", "impact": "",
+                      "customers": "", "current_status": "", "next_steps": "",
+                      "extra": "exec@example.com"},
+            "version": 0,
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
     // A superset of every function's arguments, each aimed at something that exists:
     // allowed, they would declare, resolve, re-grade, promote the viewer, disable them,
     // attach the alert, reword the post, disable the source or rotate its secret.

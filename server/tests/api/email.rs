@@ -256,11 +256,23 @@ async fn a_sent_email_arrives_with_every_field_of_the_template_in_both_parts(bas
     assert_eq!(header(&kept, "Message-ID"), header(&mail, "Message-ID"));
     assert_eq!(part(&kept, "text/plain").unwrap().get_body().unwrap(), text);
     assert_eq!(part(&kept, "text/html").unwrap().get_body().unwrap(), html);
-    let lines = timeline_bodies(&incident(app, number).await);
+    let detail = incident(app, number).await;
+    let lines = timeline_bodies(&detail);
     assert!(
         lines.iter().any(|l| l
             == "emailed the company: Push campaigns failing, 2026-11-30 14:02 CET (Company list, 4 recipients)"),
         "{lines:?}"
+    );
+    let line = detail["timeline"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(
+        line["link"],
+        format!("/emails/{id}"),
+        "the line links the stored message"
     );
     // The draft went with the message: the composer starts an update now.
     let next = composer(app, number).await;

@@ -105,7 +105,10 @@ pub(super) fn Line(entry: TimelineEntry, edit: ServerAction<EditPost>) -> impl I
         " — "
         <span class="author">{format!("@{author}")}</span>
         {match entry.html.clone() {
-            None => view! { " " <span class="body">{entry.body.clone()}</span> }.into_any(),
+            None => view! {
+                " " <span class="body">{entry.body.clone()}</span>
+                {entry.link.clone().map(|href| view! { " " <a href=href class="line-link">"Read the message"</a> })}
+            }.into_any(),
             Some(html) => view! {
                 {entry.edited.clone().map(|at| view! { " " <History post=id edited=at.text /> })}
                 <Show when=move || mine.is_some() && me.get() == mine && !editing.get()>

@@ -358,6 +358,11 @@ pub(crate) fn entry(
         at: stamp(e.occurred_at, tz),
         edited: e.edited_at.map(|at| stamp(at, tz)),
         parent: e.parent_id,
+        link: (e.kind == EventKind::EmailSent)
+            .then(|| serde_json::from_str::<serde_json::Value>(&e.data).ok())
+            .flatten()
+            .and_then(|data| data["email"].as_i64())
+            .map(|id| format!("/emails/{id}")),
     }
 }
 

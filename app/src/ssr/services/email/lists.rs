@@ -27,7 +27,8 @@ pub async fn all(db: &impl ConnectionTrait) -> Result<Vec<DistributionList>, App
         .collect())
 }
 
-/// Adds a list (`id` None) or replaces one; a list marked default unmarks the others.
+/// Adds a list (`id` None) or replaces one (a conflict if it was removed meanwhile); a
+/// list marked default unmarks the others.
 pub async fn save(
     db: &impl TransactionTrait,
     id: Option<i64>,
@@ -54,7 +55,11 @@ pub async fn save(
             list::Entity::find_by_id(id)
                 .one(&txn)
                 .await?
-                .ok_or_else(|| AppError::NotFound(format!("Distribution list {id}")))?;
+                .ok_or_else(|| {
+                    AppError::Conflict(
+                        "This list was removed meanwhile: add it again to keep it.".into(),
+                    )
+                })?;
             list::ActiveModel {
                 id: Unchanged(id),
                 ..model
