@@ -27,6 +27,7 @@ on_both_databases!(
     an_alert_for_a_service_with_an_open_incident_attaches_to_it,
     untriaged_alerts_are_attached_or_declared_from,
     a_burst_of_concurrent_deliveries_is_all_committed_once,
+    two_instances_receiving_the_same_keys_at_once_keep_one_alert_per_key,
 );
 
 async fn alerts(app: &TestApp) -> Vec<alert::Model> {
@@ -519,4 +520,42 @@ async fn a_burst_of_concurrent_deliveries_is_all_committed_once(app: &TestApp) {
         .await
         .unwrap();
     assert_eq!(firing, 100);
+}
+
+async fn two_instances_receiving_the_same_keys_at_once_keep_one_alert_per_key(app: &TestApp) {
+    const KEYS: usize = 600;
+    let other = app.another_instance(|_, _| {}).await;
+    let source = app.add_source("generic", "Storm", "storm").await;
+    let path = source.url.strip_prefix(&app.address).unwrap().to_string();
+    let client = crate::helpers::new_client();
+    let mut sends = Vec::new();
+    for round in 0..3 {
+        for i in 0..KEYS {
+            // Each key three times, spread over both instances at once.
+            let address = if (i + round) % 2 == 0 {
+                &app.address
+            } else {
+                &other.address
+            };
+            let body = json!({"dedup_key": format!("k{i}"), "title": format!("Alert {i}")});
+            sends.push(tokio::spawn(
+                client.post(format!("{address}{path}")).json(&body).send(),
+            ));
+        }
+    }
+    for send in sends {
+        assert_eq!(send.await.unwrap().unwrap().status(), 200);
+    }
+    let found = alerts(app).await;
+    assert_eq!(
+        found.len(),
+        KEYS,
+        "one alert per key, whichever instance took it"
+    );
+    assert!(
+        found.iter().all(|a| a.occurrences == 3),
+        "every delivery counted once: {:?}",
+        found.iter().map(|a| a.occurrences).collect::<Vec<_>>()
+    );
+    other.finish().await;
 }

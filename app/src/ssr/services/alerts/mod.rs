@@ -65,14 +65,25 @@ pub struct Written {
     pub groups: BTreeSet<GroupKey>,
 }
 
+/// Serialises alert batches across instances on one PostgreSQL until their commit (any
+/// constant key, distinct from the live log's).
+const WRITE_LOCK: i64 = 0x5707_a1e7;
+
 /// Records a batch of deliveries, in order, inside the caller's transaction: alerts
 /// created, updated or resolved, attachments and their timeline lines, and the sources'
-/// delivery counts.
+/// delivery counts. A batch reads each key's newest alert and writes what follows from
+/// it, so two instances' batches must not interleave (one would overwrite the other's
+/// count, or both create the same key's alert): on PostgreSQL each takes a transaction
+/// lock first; SQLite's write transactions are serialised already.
 pub async fn write_batch(
     db: &impl ConnectionTrait,
     jobs: &[Job],
     now: DateTime<Utc>,
 ) -> Result<Written, AppError> {
+    if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        db.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({WRITE_LOCK})"))
+            .await?;
+    }
     let mut batch = Batch::load(db, jobs).await?;
     let mut receipts = Vec::with_capacity(jobs.len());
     let mut confirmations = Vec::new();
