@@ -8,6 +8,7 @@ mod channel;
 mod customers;
 mod email;
 mod fuzz;
+mod headers;
 mod health;
 mod incidents;
 mod live;
