@@ -95,6 +95,7 @@ pub async fn build_app(
             reason,
         })?;
     mailer.start(db.clone());
+    let db_health = app::ssr::db::Health::watch(db.clone());
     let state = AppState {
         leptos_options,
         db,
@@ -112,6 +113,7 @@ pub async fn build_app(
         alert_writer,
         sources: Arc::default(),
         mailer,
+        db_health,
     };
     let site = ServeDir::new(&config.site_root)
         .append_index_html_on_directories(false)
@@ -367,18 +369,19 @@ async fn security_headers(State(https): State<bool>, req: Request, next: Next) -
     response
 }
 
-/// 200 when the database answers, 503 otherwise.
+/// 200 when the database answers (asked now, within 2 s), 503 with the reason otherwise.
 async fn healthz(State(state): State<AppState>) -> Response {
-    match state.db.ping().await {
-        Ok(()) => Json(serde_json::json!({ "status": "ok", "database": "ok" })).into_response(),
-        Err(err) => {
-            tracing::error!(error = %err, "health check: database unreachable");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Json(serde_json::json!({ "status": "error", "database": "unreachable" })),
-            )
-                .into_response()
-        }
+    match state.db_health.check(&state.db).await {
+        None => Json(serde_json::json!({ "status": "ok", "database": "ok" })).into_response(),
+        Some(reason) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(serde_json::json!({
+                "status": "error",
+                "database": "unreachable",
+                "reason": reason,
+            })),
+        )
+            .into_response(),
     }
 }
 

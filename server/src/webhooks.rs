@@ -6,8 +6,10 @@
 //! written), then handed to the alert writer; the 200 comes once it is committed.
 
 use app::{
+    domain::AppError,
     model::sources::WEBHOOKS,
     ssr::{
+        db,
         services::{
             alerts::Job,
             sources::{self, Proof},
@@ -66,6 +68,11 @@ async fn receive(
             .and_then(|v| v.to_str().ok())
             .map(str::to_string)
     };
+    // The database is down: say so at once (a monitoring tool retries a 503) rather
+    // than after the pool's wait.
+    if state.db_health.down().is_some() {
+        return AppError::Unavailable(db::UNAVAILABLE.into()).into_response();
+    }
     let proof = Proof {
         secret: secret.as_deref(),
         header: &header,
@@ -79,7 +86,7 @@ async fn receive(
             );
             return StatusCode::NOT_FOUND.into_response();
         }
-        Err(_) => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
+        Err(err) => return err.into_response(),
     };
     let delivery = match parse_delivery(source.kind, &body) {
         Ok(delivery) => delivery,
@@ -88,17 +95,22 @@ async fn receive(
             return (StatusCode::BAD_REQUEST, Json(json!({ "error": reason }))).into_response();
         }
     };
-    match tokio::time::timeout(
-        COMMIT_TIMEOUT,
-        state.alert_writer.submit(Job { source, delivery }),
-    )
-    .await
-    {
-        Ok(Ok(receipt)) => Json(receipt).into_response(),
-        Ok(Err(err)) => err.into_response(),
-        Err(_) => {
-            tracing::error!("delivery not committed in time");
-            StatusCode::SERVICE_UNAVAILABLE.into_response()
+    // A delivery waiting for its commit when the database goes away is answered then:
+    // it was not committed as far as anyone knows, and the tool's retry is deduplicated.
+    tokio::select! {
+        committed = tokio::time::timeout(
+            COMMIT_TIMEOUT,
+            state.alert_writer.submit(Job { source, delivery }),
+        ) => match committed {
+            Ok(Ok(receipt)) => Json(receipt).into_response(),
+            Ok(Err(err)) => err.into_response(),
+            Err(_) => {
+                tracing::error!("delivery not committed in time");
+                StatusCode::SERVICE_UNAVAILABLE.into_response()
+            }
+        },
+        _ = state.db_health.went_down() => {
+            AppError::Unavailable(db::UNAVAILABLE.into()).into_response()
         }
     }
 }

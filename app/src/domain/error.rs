@@ -36,6 +36,9 @@ pub enum AppError {
     Conflict(String),
     #[error("something went wrong on our side; it has been logged")]
     Internal,
+    /// Something the server depends on (the database) does not answer: retry shortly.
+    #[error("{0}")]
+    Unavailable(String),
     #[error("could not reach the server: {0}")]
     Transport(String),
 }
@@ -79,6 +82,7 @@ impl AppError {
             Self::Forbidden => 403,
             Self::Conflict(_) => 409,
             Self::Internal => 500,
+            Self::Unavailable(_) => 503,
             Self::Transport(_) => 502,
         }
     }

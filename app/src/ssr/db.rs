@@ -127,3 +127,68 @@ pub async fn begin_write<C: sea_orm::TransactionTrait>(db: &C) -> Result<C::Tran
 pub fn current() -> Result<DatabaseConnection, AppError> {
     Ok(super::AppState::current()?.db)
 }
+
+/// What the server says when the database does not answer.
+pub const UNAVAILABLE: &str =
+    "The database is unavailable, so nothing can be recorded right now: retry shortly.";
+/// How often [`Health`] asks the database, and how long it waits for the answer.
+const PROBE_EVERY: Duration = Duration::from_secs(1);
+const PROBE_LIMIT: Duration = Duration::from_secs(2);
+
+/// Whether the database answers, as a probe once a second last found: so that a
+/// webhook is told "unavailable, retry" at once instead of after the pool's 10 s wait,
+/// and `/healthz` can say why.
+#[derive(Clone)]
+pub struct Health {
+    state: std::sync::Arc<tokio::sync::watch::Sender<Option<String>>>,
+}
+
+impl Health {
+    /// Starts probing `db` (healthy until a probe fails).
+    pub fn watch(db: DatabaseConnection) -> Self {
+        let (state, _) = tokio::sync::watch::channel(None);
+        let health = Self {
+            state: std::sync::Arc::new(state),
+        };
+        let probe = health.clone();
+        tokio::spawn(async move {
+            loop {
+                probe.check(&db).await;
+                tokio::time::sleep(PROBE_EVERY).await;
+            }
+        });
+        health
+    }
+
+    /// Asks the database once, within [`PROBE_LIMIT`]; records and returns the answer.
+    pub async fn check(&self, db: &DatabaseConnection) -> Option<String> {
+        let reason = match tokio::time::timeout(PROBE_LIMIT, db.ping()).await {
+            Ok(Ok(())) => None,
+            Ok(Err(e)) => Some(e.to_string()),
+            Err(_) => Some(format!("no answer within {} s", PROBE_LIMIT.as_secs())),
+        };
+        self.state.send_if_modified(|current| {
+            if *current == reason {
+                return false;
+            }
+            match &reason {
+                Some(why) => tracing::error!(reason = %why, "the database is unreachable"),
+                None => tracing::info!("the database answers again"),
+            }
+            *current = reason.clone();
+            true
+        });
+        reason
+    }
+
+    /// Why the database is down, if the last probe found it so.
+    pub fn down(&self) -> Option<String> {
+        self.state.borrow().clone()
+    }
+
+    /// Resolves once a probe finds the database down (at once if it is).
+    pub async fn went_down(&self) {
+        let mut changes = self.state.subscribe();
+        let _ = changes.wait_for(|reason| reason.is_some()).await;
+    }
+}

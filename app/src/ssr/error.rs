@@ -33,11 +33,18 @@ impl AppError {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = self.status_code();
-        (
+        let mut response = (
             status,
             Json(serde_json::json!({ "error": self.to_string() })),
         )
-            .into_response()
+            .into_response();
+        if matches!(self, AppError::Unavailable(_)) {
+            // Monitoring tools retry a 503; this says when.
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("5"));
+        }
+        response
     }
 }
 
@@ -66,6 +73,10 @@ impl From<DbErr> for AppError {
             Some(SqlErr::UniqueConstraintViolation(detail)) => {
                 tracing::info!(%detail, "unique constraint violated");
                 AppError::Conflict("That already exists.".into())
+            }
+            _ if matches!(err, DbErr::ConnectionAcquire(_) | DbErr::Conn(_)) => {
+                tracing::error!(error = %err, "database unreachable");
+                AppError::Unavailable(crate::ssr::db::UNAVAILABLE.into())
             }
             _ => {
                 tracing::error!(error = %err, "database error");

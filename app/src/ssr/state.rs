@@ -24,6 +24,8 @@ pub struct AppState {
     pub sources: Arc<super::services::sources::SourceCache>,
     /// The company email's sender (SMTP, or the local outbox).
     pub mailer: super::mail::Mailer,
+    /// Whether the database answers, probed once a second.
+    pub db_health: super::db::Health,
 }
 
 /// How people sign in and how long they stay signed in.
