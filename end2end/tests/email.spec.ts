@@ -98,7 +98,9 @@ test("a responder emails the company from an incident, then sends an update on t
   const viewer = await browser.newContext({ baseURL });
   const vpage = await viewer.newPage();
   await signIn(vpage, "Vera Viewer", "viewer");
-  await expect(vpage.locator("#status-communications")).toContainText(`Re: ${firstSubject}`);
+  const card = vpage.locator(`#status-incidents .status-card[data-number="${number}"]`);
+  await expect(card.locator(".communication")).toContainText(`Re: ${firstSubject}`);
+  await expect(card.locator(".impact")).toHaveText("Push campaigns were delayed by an hour.");
   await vpage.goto(`/incidents/${number}`);
   await hydrated(vpage);
   await expect(vpage.locator("#email-thread li")).toHaveCount(2);

@@ -12,23 +12,14 @@ pub async fn list_incidents() -> Result<Vec<IncidentSummary>, AppError> {
 
 #[server(prefix = "/api/read")]
 pub async fn status_view() -> Result<StatusBoard, AppError> {
-    use crate::ssr::{
-        db, live,
-        services::{email, incidents},
-        time::viewer_tz,
-    };
+    use crate::ssr::{db, live, services::incidents, time::viewer_tz};
     let db = &db::current()?;
     let cursor = live::latest_id(db).await?;
-    let incidents = incidents::list(db, viewer_tz()).await?;
-    let open = incidents
-        .iter()
-        .filter(|i| i.status.is_open())
-        .map(|i| i.number)
-        .collect();
+    let (current, resolved) = incidents::status_board(db, viewer_tz()).await?;
     Ok(StatusBoard {
         cursor,
-        communications: email::latest_of(db, open, viewer_tz()).await?,
-        incidents,
+        current,
+        resolved,
     })
 }
 

@@ -115,6 +115,21 @@ impl Status {
     }
 }
 
+/// How long something lasted, as a reader says it: "45 min", "2 h 15 min", "3 d 4 h"
+/// (under a minute: "under a minute").
+pub fn duration_words(seconds: i64) -> String {
+    let minutes = seconds.max(0) / 60;
+    let (days, hours, mins) = (minutes / 1440, minutes / 60 % 24, minutes % 60);
+    match (days, hours, mins) {
+        (0, 0, 0) => "under a minute".to_string(),
+        (0, 0, m) => format!("{m} min"),
+        (0, h, 0) => format!("{h} h"),
+        (0, h, m) => format!("{h} h {m} min"),
+        (d, 0, _) => format!("{d} d"),
+        (d, h, _) => format!("{d} d {h} h"),
+    }
+}
+
 impl fmt::Display for Status {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -297,6 +312,16 @@ fn parse_started_at(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_duration_reads_in_minutes_hours_and_days() {
+        assert_eq!(duration_words(20), "under a minute");
+        assert_eq!(duration_words(45 * 60 + 30), "45 min");
+        assert_eq!(duration_words(2 * 3600), "2 h");
+        assert_eq!(duration_words(2 * 3600 + 15 * 60), "2 h 15 min");
+        assert_eq!(duration_words(3 * 86400 + 4 * 3600 + 59 * 60), "3 d 4 h");
+        assert_eq!(duration_words(86400 + 30), "1 d");
+    }
     use chrono::TimeZone;
 
     fn utc(naive: NaiveDateTime) -> Option<DateTime<Utc>> {

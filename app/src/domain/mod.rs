@@ -28,7 +28,7 @@ pub use email::{
 };
 pub use error::{AppError, FieldError};
 pub use incident::{
-    IncidentDraft, NewIncident, ServiceName, Severity, Status, Title, MAX_SERVICES,
+    duration_words, IncidentDraft, NewIncident, ServiceName, Severity, Status, Title, MAX_SERVICES,
     MAX_SERVICE_NAME_LEN, MAX_SUMMARY_LEN, MAX_TITLE_LEN,
 };
 pub use role::{Permission, Role};

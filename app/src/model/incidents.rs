@@ -77,12 +77,31 @@ pub struct TimelineEntry {
     pub link: Option<String>,
 }
 
-/// The status view: every incident the dashboard lists, and where the live stream stood.
+/// The status view: what is broken now, what was resolved lately, and where the live
+/// stream stood.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StatusBoard {
     pub cursor: i64,
-    pub incidents: Vec<IncidentSummary>,
-    /// Each open incident's latest company email (not on the dashboard's rows: the
-    /// dashboard's bundle need not read them).
-    pub communications: Vec<EmailSummary>,
+    /// Open incidents, by severity then age.
+    pub current: Vec<StatusIncident>,
+    /// Incidents resolved in the last [`RESOLVED_DAYS`] days, latest first.
+    pub resolved: Vec<StatusIncident>,
+}
+
+/// How far back the status view lists resolved incidents.
+pub const RESOLVED_DAYS: i64 = 30;
+
+/// One incident as executives and marketing read it: nothing that needs a responder
+/// to explain it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusIncident {
+    pub incident: IncidentSummary,
+    pub leader: Option<String>,
+    /// How long it has lasted (or lasted), in words.
+    pub duration: String,
+    /// The customer impact in words: the latest email's answer, else the summary.
+    pub impact: String,
+    /// The latest company email about it (not on the dashboard's rows: the dashboard's
+    /// bundle need not read them).
+    pub latest_email: Option<EmailSummary>,
 }

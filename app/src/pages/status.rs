@@ -4,11 +4,12 @@
 use crate::{
     api::incidents::status_view,
     components::{
+        badges::{SeverityBadge, StatusBadge},
         email::delivery,
-        incidents::IncidentTable,
         live::{debounced_bump, LiveBadge, LiveLink, LiveMessage, QUIET},
     },
     domain::Severity,
+    model::incidents::{StatusIncident, RESOLVED_DAYS},
     model::live::LiveChange,
 };
 use leptos::prelude::*;
@@ -46,33 +47,24 @@ pub fn StatusPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match view_data.await {
                         Ok(read) => {
-                            let open: Vec<_> = read.incidents.into_iter().filter(|i| i.status.is_open()).collect();
-                            let headline = headline(&open.iter().map(|i| i.severity).collect::<Vec<_>>());
-                            let quiet = open.is_empty();
-                            let communications: Vec<_> = read.communications.into_iter().filter_map(|e| {
-                                open.iter().find(|i| i.number == e.incident).map(|i| (i.number, i.title.clone(), e))
-                            }).collect();
+                            let headline = headline(&read.current.iter().map(|i| i.incident.severity).collect::<Vec<_>>());
+                            let quiet = read.current.is_empty();
                             view! {
                                 <h1>"Status " <LiveBadge link /></h1>
                                 <p class=if quiet { "status-headline quiet" } else { "status-headline" } id="status-headline">
                                     {headline}
                                 </p>
-                                {(!quiet).then(|| view! { <IncidentTable id="status-incidents" rows=open /> })}
-                                {(!communications.is_empty()).then(|| view! {
-                                    <h2>"Latest communication"</h2>
-                                    <ul class="communications" id="status-communications">
-                                        {communications.into_iter().map(|(number, title, e)| {
-                                            let subject = e.subject.clone();
-                                            view! {
-                                            <li data-number=number>
-                                                <strong>{format!("#{number} {title}: ")}</strong>
-                                                <A href=format!("/emails/{}", e.id)>{subject}</A>
-                                                <span class="hint">{format!(" · {} · {}", e.queued.text, delivery(&e))}</span>
-                                                <p class="excerpt">{e.excerpt.clone()}</p>
-                                            </li>
-                                        }}).collect_view()}
-                                    </ul>
+                                {(!quiet).then(|| view! {
+                                    <div class="status-cards" id="status-incidents">
+                                        {read.current.into_iter().map(|i| view! { <Current incident=i /> }).collect_view()}
+                                    </div>
                                 })}
+                                <h2>{format!("Resolved in the last {RESOLVED_DAYS} days")}</h2>
+                                {if read.resolved.is_empty() {
+                                    view! { <p class="hint" id="status-resolved">"None."</p> }.into_any()
+                                } else {
+                                    view! { <Resolved rows=read.resolved /> }.into_any()
+                                }}
                             }
                                 .into_any()
                         }
@@ -82,6 +74,86 @@ pub fn StatusPage() -> impl IntoView {
             </Transition>
         </section>
     }
+}
+
+/// A current incident, as a card: everything a viewer needs, nothing to explain.
+#[component]
+fn Current(incident: StatusIncident) -> impl IntoView {
+    let StatusIncident {
+        incident: i,
+        leader,
+        duration,
+        impact,
+        latest_email,
+    } = incident;
+    let number = i.number;
+    let title = i.title.clone();
+    let counts = format!("{} orgs, {} apps", i.customers.orgs, i.customers.apps);
+    view! {
+        <article class="status-card" data-number=number>
+            <h2>
+                <SeverityBadge severity=i.severity /> " " <StatusBadge status=i.status /> " "
+                <A href=format!("/incidents/{number}")>{title}</A>
+            </h2>
+            <p class="impact">{impact}</p>
+            <dl class="facts">
+                <dt>"Services"</dt><dd>{i.services.join(", ")}</dd>
+                <dt>"Ongoing for"</dt><dd class="duration">{duration}{format!(" (since {})", i.started.text)}</dd>
+                <dt>"Affected customers"</dt>
+                <dd><A href=format!("/incidents/{number}/customers")>{counts}</A></dd>
+                <dt>"Incident Leader"</dt>
+                <dd>{leader.map(|l| format!("@{l}")).unwrap_or_else(|| "Nobody yet".into())}</dd>
+                <dt>"Latest communication"</dt>
+                <dd class="communication">
+                    {match latest_email {
+                        Some(e) => {
+                            let subject = e.subject.clone();
+                            view! {
+                                <A href=format!("/emails/{}", e.id)>{subject}</A>
+                                <span class="hint">{format!(" · {} · {}", e.queued.text, delivery(&e))}</span>
+                            }.into_any()
+                        }
+                        None => view! { <span class="hint">"No email yet."</span> }.into_any(),
+                    }}
+                </dd>
+            </dl>
+        </article>
+    }
+    .into_any()
+}
+
+/// Incidents resolved lately: how long each lasted and what was said.
+#[component]
+fn Resolved(rows: Vec<StatusIncident>) -> impl IntoView {
+    view! {
+        <table class="incidents" id="status-resolved">
+            <thead>
+                <tr><th>"#"</th><th>"Severity"</th><th>"Title"</th><th>"Lasted"</th><th>"Resolved"</th><th>"Latest communication"</th></tr>
+            </thead>
+            <tbody>
+                {rows.into_iter().map(|r| {
+                    let number = r.incident.number;
+                    let title = r.incident.title.clone();
+                    let resolved = r.incident.resolved.as_ref().map(|s| s.text.clone()).unwrap_or_default();
+                    let email = r.latest_email.map(|e| {
+                        let subject = e.subject.clone();
+                        view! { <A href=format!("/emails/{}", e.id)>{subject}</A> }
+                    });
+                    view! {
+                        <tr data-number=number>
+                            <td class="number">{format!("#{number}")}</td>
+                            <td><SeverityBadge severity=r.incident.severity /></td>
+                            <td class="title"><A href=format!("/incidents/{number}")>{title}</A></td>
+                            <td>{r.duration.clone()}</td>
+                            <td>{resolved}</td>
+                            <td>{email}</td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+    .into_any()
 }
 
 /// "2 open incidents: 1 SEV1, 1 SEV3", or that all is quiet.

@@ -14,6 +14,23 @@ pub fn render(markdown: &str) -> String {
     sanitiser().clean(&raw).to_string()
 }
 
+/// The words of `markdown` without its markup, on one line: for places that quote it
+/// as plain text (the status view's impact, excerpts).
+pub fn plain(markdown: &str) -> String {
+    use pulldown_cmark::{Event, TagEnd};
+    let mut text = String::with_capacity(markdown.len());
+    for event in Parser::new(markdown) {
+        match event {
+            Event::Text(t) | Event::Code(t) => text.push_str(&t),
+            Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::Paragraph | TagEnd::Item) => {
+                text.push(' ')
+            }
+            _ => {}
+        }
+    }
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// Built once: the rules never change.
 fn sanitiser() -> &'static ammonia::Builder<'static> {
     static BUILDER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
@@ -28,7 +45,15 @@ fn sanitiser() -> &'static ammonia::Builder<'static> {
 
 #[cfg(test)]
 mod tests {
-    use super::render;
+    use super::{plain, render};
+
+    #[test]
+    fn plain_text_keeps_the_words_and_drops_the_markup() {
+        assert_eq!(
+            plain("Push campaigns were **delayed**.\n\n- one\n- `two` [link](https://x.io)"),
+            "Push campaigns were delayed. one two link"
+        );
+    }
 
     #[test]
     fn markdown_becomes_html() {

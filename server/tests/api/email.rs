@@ -31,6 +31,7 @@ on_both_databases!(
     bad_input_is_refused_naming_the_field_and_nothing_is_queued,
     a_save_over_someone_elses_newer_draft_is_refused,
     a_viewer_reads_the_thread_but_cannot_send,
+    the_status_view_says_each_incident_in_words,
     without_smtp_mail_goes_to_the_outbox_and_says_it_was_not_delivered,
     a_mail_server_that_is_down_fails_the_message_then_it_is_delivered_once,
     a_restart_with_queued_mail_delivers_it_once,
@@ -617,4 +618,49 @@ async fn wait_for_status(app: &TestApp, id: i64, status: MailStatus) -> email::M
         "email {id} is {:?} ({:?}), not {status:?}",
         row.status, row.last_error
     );
+}
+
+async fn the_status_view_says_each_incident_in_words(app: &TestApp) {
+    use app::api::incidents::{ChangeStatus, LeadIncident, StatusView};
+    app.login_as("rosa", "responder").await;
+    let open = declare(app, "Checkout errors", "SEV1", "").await;
+    let done = declare(app, "Push delays", "SEV3", "").await;
+    let res = app
+        .call::<LeadIncident>(&[("number", &open.to_string())])
+        .await;
+    assert_eq!(res.status(), 200);
+    let res = send(app, open, json!({"cause": "A bad deploy.", "impact": "Nobody could pay.", "extra": "exec@example.com"})).await;
+    assert_eq!(res.status(), 200);
+    let res = app
+        .call::<ChangeStatus>(&[("number", &done.to_string()), ("status", "resolved")])
+        .await;
+    assert_eq!(res.status(), 200);
+    let viewer = app.sign_in("vera", "viewer").await.client;
+    let board: Value = app
+        .call_as(&viewer, StatusView::PATH, &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let current = board["current"].as_array().unwrap();
+    assert_eq!(current.len(), 1);
+    assert_eq!(current[0]["incident"]["number"], open);
+    assert_eq!(
+        current[0]["impact"], "Nobody could pay.",
+        "the email's impact, in words"
+    );
+    assert_eq!(current[0]["leader"], "rosa");
+    assert_eq!(current[0]["duration"], "under a minute");
+    assert!(current[0]["latest_email"]["subject"]
+        .as_str()
+        .unwrap()
+        .starts_with("Checkout errors, "));
+    let resolved = board["resolved"].as_array().unwrap();
+    assert_eq!(resolved.len(), 1);
+    assert_eq!(resolved[0]["incident"]["number"], done);
+    assert_eq!(
+        resolved[0]["impact"], "Sends are timing out.",
+        "no email: the summary"
+    );
+    assert!(resolved[0]["latest_email"].is_null());
 }

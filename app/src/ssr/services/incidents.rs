@@ -1,7 +1,11 @@
 use crate::{
-    domain::{AppError, Channel, EventKind, NewIncident, ServiceName, Severity, Status},
+    domain::{
+        duration_words, AppError, Channel, EventKind, NewIncident, ServiceName, Severity, Status,
+    },
     model::{
-        incidents::{IncidentDetail, IncidentSummary, TimelineEntry},
+        incidents::{
+            IncidentDetail, IncidentSummary, StatusIncident, TimelineEntry, RESOLVED_DAYS,
+        },
         live::LiveChange,
         session::CurrentUser,
     },
@@ -252,13 +256,7 @@ async fn apply(
 /// Open incidents by severity then age (longest-running first), then the most
 /// recently resolved ones.
 pub async fn list(db: &impl ConnectionTrait, tz: Tz) -> Result<Vec<IncidentSummary>, AppError> {
-    let open = incident::Entity::find()
-        .filter(incident::Column::Status.ne(Status::Resolved.as_str()))
-        .order_by_asc(incident::Column::Severity)
-        .order_by_asc(incident::Column::StartedAt)
-        .order_by_asc(incident::Column::Id)
-        .all(db)
-        .await?;
+    let open = open_incidents(db).await?;
     let resolved = incident::Entity::find()
         .filter(incident::Column::Status.eq(Status::Resolved.as_str()))
         .order_by_desc(incident::Column::ResolvedAt)
@@ -267,20 +265,94 @@ pub async fn list(db: &impl ConnectionTrait, tz: Tz) -> Result<Vec<IncidentSumma
         .all(db)
         .await?;
     let rows: Vec<incident::Model> = open.into_iter().chain(resolved).collect();
+    summaries(db, &rows, tz).await
+}
+
+async fn open_incidents(db: &impl ConnectionTrait) -> Result<Vec<incident::Model>, AppError> {
+    Ok(incident::Entity::find()
+        .filter(incident::Column::Status.ne(Status::Resolved.as_str()))
+        .order_by_asc(incident::Column::Severity)
+        .order_by_asc(incident::Column::StartedAt)
+        .order_by_asc(incident::Column::Id)
+        .all(db)
+        .await?)
+}
+
+async fn summaries(
+    db: &impl ConnectionTrait,
+    rows: &[incident::Model],
+    tz: Tz,
+) -> Result<Vec<IncidentSummary>, AppError> {
     let mut services = services_of(db, rows.iter().map(|i| i.id).collect()).await?;
     Ok(rows
-        .into_iter()
+        .iter()
         .map(|i| IncidentSummary {
             number: i.id,
-            customers: super::customers::counts_of(&i),
+            customers: super::customers::counts_of(i),
             services: services.remove(&i.id).unwrap_or_default(),
-            title: i.title,
+            title: i.title.clone(),
             severity: i.severity,
             status: i.status,
             started: stamp(i.started_at, tz),
             resolved: i.resolved_at.map(|at| stamp(at, tz)),
         })
         .collect())
+}
+
+/// The status view: every open incident, and those resolved in the last
+/// [`RESOLVED_DAYS`] days, each with its leader, duration, impact in words and latest
+/// communication.
+pub async fn status_board(
+    db: &impl ConnectionTrait,
+    tz: Tz,
+) -> Result<(Vec<StatusIncident>, Vec<StatusIncident>), AppError> {
+    let now = Utc::now();
+    let open = open_incidents(db).await?;
+    let resolved = incident::Entity::find()
+        .filter(incident::Column::Status.eq(Status::Resolved.as_str()))
+        .filter(incident::Column::ResolvedAt.gte(now - chrono::Duration::days(RESOLVED_DAYS)))
+        .order_by_desc(incident::Column::ResolvedAt)
+        .order_by_desc(incident::Column::Id)
+        .all(db)
+        .await?;
+    let all: Vec<incident::Model> = open.iter().chain(&resolved).cloned().collect();
+    let leaders: HashMap<i64, String> = user::Entity::find()
+        .filter(user::Column::Id.is_in(all.iter().filter_map(|i| i.leader_id).collect::<Vec<_>>()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect();
+    let mut emails: HashMap<i64, _> =
+        super::email::latest_of(db, all.iter().map(|i| i.id).collect(), tz)
+            .await?
+            .into_iter()
+            .map(|e| (e.incident, e))
+            .collect();
+    let summaries = summaries(db, &all, tz).await?;
+    let mut read: Vec<StatusIncident> = all
+        .iter()
+        .zip(summaries)
+        .map(|(i, summary)| {
+            let latest_email = emails.remove(&i.id);
+            let impact = latest_email
+                .as_ref()
+                .map(|e| e.excerpt.clone())
+                .filter(|e| !e.is_empty())
+                .unwrap_or_else(|| i.summary.clone());
+            StatusIncident {
+                incident: summary,
+                leader: i.leader_id.and_then(|id| leaders.get(&id).cloned()),
+                duration: duration_words(
+                    (i.resolved_at.unwrap_or(now) - i.started_at).num_seconds(),
+                ),
+                impact,
+                latest_email,
+            }
+        })
+        .collect();
+    let resolved = read.split_off(open.len());
+    Ok((read, resolved))
 }
 
 /// One incident with its whole record (the incident channel, oldest first), its

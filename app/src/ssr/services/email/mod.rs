@@ -592,9 +592,9 @@ async fn summaries(
         .collect())
 }
 
-/// The first 200 characters of an answer, on one line.
+/// The first 200 characters of an answer, on one line, without its Markdown.
 fn excerpt(text: &str) -> String {
-    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let flat = crate::ssr::markdown::plain(text);
     if flat.chars().count() > 200 {
         format!("{}…", flat.chars().take(199).collect::<String>())
     } else {
