@@ -145,7 +145,7 @@ pub fn Thread(thread: Vec<EmailSummary>) -> impl IntoView {
             {thread.into_iter().map(|s| {
                 let subject = s.subject.clone();
                 view! {
-                <li class=format!("mail mail-{}", s.status.label().split(' ').next().unwrap_or("queued"))>
+                <li class=format!("mail mail-{}", s.status.as_str())>
                     <A href=format!("/emails/{}", s.id)>{subject}</A>
                     " · " <span class="delivery">{delivery(&s)}</span>
                     <span class="hint">{format!(" · by @{} to {} recipient{} · {}", s.author, s.recipients, if s.recipients == 1 { "" } else { "s" }, s.queued.text)}</span>

@@ -717,6 +717,16 @@ pub enum MailStatus {
 }
 
 impl MailStatus {
+    /// As stored (and as pages name it in CSS classes).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MailStatus::Queued => "queued",
+            MailStatus::Sent => "sent",
+            MailStatus::Failed => "failed",
+            MailStatus::Outbox => "outbox",
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             MailStatus::Queued => "queued",

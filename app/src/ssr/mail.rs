@@ -56,6 +56,8 @@ impl Default for MailSettings {
 #[derive(Clone)]
 pub struct Mailer {
     pub settings: Arc<MailSettings>,
+    /// The address part of `MAIL_FROM` (the envelope's sender).
+    from_address: Arc<str>,
     transport: Option<AsyncSmtpTransport<Tokio1Executor>>,
     wake: Arc<Notify>,
 }
@@ -63,7 +65,7 @@ pub struct Mailer {
 impl Mailer {
     /// Checks the settings (the error names the variable) without connecting.
     pub fn new(settings: MailSettings) -> Result<Self, (&'static str, String)> {
-        settings
+        let from = settings
             .from
             .parse::<lettre::message::Mailbox>()
             .map_err(|e| {
@@ -90,6 +92,7 @@ impl Mailer {
         };
         Ok(Self {
             settings: Arc::new(settings),
+            from_address: from.email.to_string().into(),
             transport,
             wake: Arc::new(Notify::new()),
         })
@@ -101,12 +104,8 @@ impl Mailer {
     }
 
     /// The address part of `MAIL_FROM`.
-    pub fn from_address(&self) -> String {
-        self.settings
-            .from
-            .parse::<lettre::message::Mailbox>()
-            .map(|m| m.email.to_string())
-            .unwrap_or_default()
+    pub fn from_address(&self) -> &str {
+        &self.from_address
     }
 
     /// Tells the sender a message was queued (or is to be retried now).
@@ -167,7 +166,7 @@ impl Mailer {
                 update
                     .col_expr(
                         email::Column::Status,
-                        Expr::value(MailStatus::Sent.as_value()),
+                        Expr::value(MailStatus::Sent.as_str()),
                     )
                     .col_expr(email::Column::SentAt, Expr::value(Some(now)))
                     .col_expr(
@@ -181,7 +180,7 @@ impl Mailer {
                 update
                     .col_expr(
                         email::Column::Status,
-                        Expr::value(MailStatus::Failed.as_value()),
+                        Expr::value(MailStatus::Failed.as_str()),
                     )
                     .col_expr(email::Column::LastError, Expr::value(Some(reason.clone())))
                     .col_expr(email::Column::NextAttemptAt, Expr::value(next))
@@ -192,18 +191,6 @@ impl Mailer {
         live::append(&txn, &[LiveChange::Incident(message.incident_id)]).await?;
         txn.commit().await?;
         Ok(true)
-    }
-}
-
-impl MailStatus {
-    fn as_value(self) -> String {
-        match self {
-            MailStatus::Queued => "queued",
-            MailStatus::Sent => "sent",
-            MailStatus::Failed => "failed",
-            MailStatus::Outbox => "outbox",
-        }
-        .to_string()
     }
 }
 
@@ -239,7 +226,7 @@ async fn claim(db: &DatabaseConnection) -> Result<Option<email::Model>, AppError
         Condition::all()
             .add(
                 email::Column::Status
-                    .is_in([MailStatus::Queued.as_value(), MailStatus::Failed.as_value()]),
+                    .is_in([MailStatus::Queued.as_str(), MailStatus::Failed.as_str()]),
             )
             .add(email::Column::NextAttemptAt.lte(now))
             .add(free.clone())

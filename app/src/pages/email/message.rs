@@ -76,7 +76,7 @@ fn Message(message: EmailMessage, retry: ServerAction<RetryEmail>) -> impl IntoV
         <article class="page email-message" id="email-message">
             <p class="number"><A href=format!("/incidents/{}", s.incident)>{format!("Incident #{}", s.incident)}</A></p>
             <h1>{s.subject.clone()}</h1>
-            <p class=format!("delivery status-{}", s.status.label().split(' ').next().unwrap_or(""))
+            <p class=format!("delivery status-{}", s.status.as_str())
                 id="delivery">
                 {delivery(s)}
                 {format!(" · queued {} by @{} · {} attempt{}", s.queued.text, s.author, message.attempts, if message.attempts == 1 { "" } else { "s" })}

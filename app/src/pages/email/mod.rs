@@ -9,6 +9,7 @@ use crate::{
     api::email::{email_composer, preview_email, save_email_draft, send_email},
     components::{
         email::{PreviewPane, TeamEditor},
+        form::FieldMessage,
         incidents::incident_number,
         layout::{user, Missing, NotAllowed},
     },
@@ -154,8 +155,7 @@ fn Compose(composer: Composer) -> impl IntoView {
             }
         });
     };
-    let field_error =
-        move |field: &'static str| Signal::derive(move || error.get().and_then(|e| e.field(field)));
+    let error_shown: Signal<Option<AppError>> = error.into();
     let title = if replying.is_some() {
         "Send an update"
     } else {
@@ -194,7 +194,7 @@ fn Compose(composer: Composer) -> impl IntoView {
                             on:input=move |ev| { draft.update(|d| d.subject = event_target_value(&ev)); edited(); } />
                         <span class="hint">"Issue name, date and time."</span>
                     </label>
-                    <Problem message=field_error("subject") field="subject" />
+                    <FieldMessage error=error_shown field="subject" />
                     <p class="template">"Hi everyone,"</p>
                     <p class="template" id="opening">{composer.opening.clone()}</p>
                     <fieldset>
@@ -210,7 +210,7 @@ fn Compose(composer: Composer) -> impl IntoView {
                             ></textarea>
                             <span class="hint">{q.hint()} " Markdown works."</span>
                         </label>
-                        <Problem message=field_error(q.field()) field=q.field() />
+                        <FieldMessage error=error_shown field=q.field() />
                         {(q == Question::Cause).then(|| view! { <Hints hints /> })}
                         {(q == Question::Customers).then(|| view! {
                             <p class="hint" id="customer-counts">
@@ -246,15 +246,15 @@ fn Compose(composer: Composer) -> impl IntoView {
                                 </label>
                             }.into_any()
                         }).collect_view()}
-                        <Problem message=field_error("lists") field="lists" />
+                        <FieldMessage error=error_shown field="lists" />
                         <label>
                             "More addresses"
                             <input name="extra" placeholder="cto@example.com, support-lead@example.com"
                                 prop:value=move || draft.with(|d| d.extra.clone())
                                 on:input=move |ev| { draft.update(|d| d.extra = event_target_value(&ev)); edited(); } />
                         </label>
-                        <Problem message=field_error("extra") field="extra" />
-                        <Problem message=field_error("recipients") field="recipients" />
+                        <FieldMessage error=error_shown field="extra" />
+                        <FieldMessage error=error_shown field="recipients" />
                     </fieldset>
                     <p class="actions">
                         <button type="submit" class="button primary" id="send-email" disabled=move || sending.get()>
@@ -272,15 +272,6 @@ fn Compose(composer: Composer) -> impl IntoView {
         </section>
     }
     .into_any()
-}
-
-#[component]
-fn Problem(message: Signal<Option<String>>, field: &'static str) -> impl IntoView {
-    move || {
-        message.get().map(|m| {
-            view! { <p class="field-error" id=format!("{field}-error") role="alert">{m}</p> }
-        })
-    }
 }
 
 /// The wording hints of the cause, as the author types.

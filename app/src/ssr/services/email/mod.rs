@@ -342,7 +342,7 @@ pub async fn send(
     base: i64,
 ) -> Result<i64, AppError> {
     let txn = crate::ssr::db::begin_write(db).await?;
-    find(&txn, number).await?;
+    // (A missing incident has no draft either; `prepare` then names it.)
     check_draft_version(&txn, number, base).await?;
     let prepared = prepare(&txn, mailer, number, draft, true).await?;
     let now = Utc::now();
@@ -366,7 +366,7 @@ pub async fn send(
         message_id: Set(message_id),
         references: Set(prepared.thread.join(" ")),
         subject: Set(built.subject.clone()),
-        from_address: Set(mailer.from_address()),
+        from_address: Set(mailer.from_address().to_string()),
         recipients: Set(prepared.to.join("\n")),
         list_names: Set(prepared.list_names.join(", ")),
         fields: Set(serde_json::to_string(draft).map_err(|_| AppError::Internal)?),
@@ -393,7 +393,7 @@ pub async fn send(
     let mut body = format!(
         "{verb}: {} ({}, {} recipient{})",
         stored.subject,
-        describe_lists(&prepared.list_names, prepared.to.len()),
+        describe_lists(&prepared.list_names),
         prepared.to.len(),
         if prepared.to.len() == 1 { "" } else { "s" }
     );
@@ -423,7 +423,7 @@ pub async fn send(
     Ok(stored.id)
 }
 
-fn describe_lists(names: &[String], _recipients: usize) -> String {
+fn describe_lists(names: &[String]) -> String {
     match names {
         [] => "addresses added by hand".to_string(),
         [one] => format!("{one} list"),
