@@ -47,6 +47,16 @@ pub enum StartError {
     },
 }
 
+/// The app's routes, generated once per process. Generating them runs the app with a
+/// process-wide flag that parks every resource first polled meanwhile for good
+/// (leptos#4773), so a second server built in the same process (tests, a second
+/// instance) must not generate them while the first renders a page.
+fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
+        std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 /// Connects to the database (migrating it) and builds the whole application.
 pub async fn build_app(
     config: &Config,
@@ -77,7 +87,7 @@ pub async fn build_app(
         )),
         _ => None,
     };
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let live = Hub::start(db.clone());
     let alert_writer = AlertWriter::start(db.clone(), live.clone());
     let mailer =

@@ -6,6 +6,7 @@ mod customer;
 mod email;
 mod error;
 mod incident;
+pub mod postmortem;
 mod role;
 mod timeline;
 mod user;
@@ -30,6 +31,11 @@ pub use error::{AppError, FieldError};
 pub use incident::{
     duration_words, IncidentDraft, NewIncident, ServiceName, Severity, Status, Title, MAX_SERVICES,
     MAX_SERVICE_NAME_LEN, MAX_SUMMARY_LEN, MAX_TITLE_LEN,
+};
+pub use postmortem::{
+    calendar::{due_words, BusinessDays, Urgency},
+    hints::{blameless_hints, BlameHint, BlameRule},
+    PostmortemStatus, Section, PREAMBLE,
 };
 pub use role::{Permission, Role};
 pub use timeline::{Channel, EventKind, MessageBody, MAX_MESSAGE_LEN};
