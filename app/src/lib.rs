@@ -23,7 +23,7 @@ use leptos_router::{
 use model::session::CurrentUser;
 use pages::{
     dashboard::DashboardPage, not_found::NotFound, CustomersRoute, DeclareRoute, IncidentRoute,
-    LoginRoute, MailRoute, SourcesRoute, StatusRoute, UsersRoute,
+    LoginRoute, MailRoute, PostmortemRoute, SourcesRoute, StatusRoute, UsersRoute,
 };
 
 /// The HTML document the server renders around the app.
@@ -74,6 +74,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/incidents/:number/email") view={Lazy::<MailRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/emails/:id") view={Lazy::<MailRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/mail") view={Lazy::<MailRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/incidents/:number/postmortem") view={Lazy::<PostmortemRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/calendar") view={Lazy::<PostmortemRoute>::new()} ssr=SsrMode::Async />
                 </Routes>
             </main>
         </Router>

@@ -124,6 +124,7 @@ pub async fn build_app(
         sources: Arc::default(),
         mailer,
         db_health,
+        postmortems: Default::default(),
     };
     let site = ServeDir::new(&config.site_root)
         .append_index_html_on_directories(false)
@@ -135,6 +136,10 @@ pub async fn build_app(
         .route("/auth/callback", get(sign_in::callback))
         .route("/auth/logout", post(sign_in::logout))
         .route("/incidents/{number}/customers.csv", get(customers_csv))
+        .route(
+            "/incidents/{number}/postmortem.md",
+            get(postmortem_markdown),
+        )
         .route(LIVE_PATH, get(live::stream))
         .route(
             &format!("{WEBHOOKS}/{{public_id}}"),
@@ -265,6 +270,50 @@ async fn customers_csv(
                 (header::CACHE_CONTROL, "no-store".to_string()),
             ],
             csv,
+        )
+            .into_response(),
+        Err(err) => err.into_response(),
+    }
+}
+
+/// The postmortem in Markdown, in the seed's layout: responders export any, everyone
+/// signed in a published one.
+async fn postmortem_markdown(
+    State(state): State<AppState>,
+    axum::extract::Path(number): axum::extract::Path<i64>,
+    req: Request<Body>,
+) -> Response {
+    let user = request_user(&req);
+    let access = app::domain::Access::SignedIn(app::domain::Permission::Read);
+    if let Err(err) = auth::allow(access, user.0.as_ref(), req.uri().path()) {
+        return err.into_response();
+    }
+    let Some(viewer) = user.0.as_ref() else {
+        return app::domain::AppError::Unauthorized.into_response();
+    };
+    let zone = state.mailer.settings.org_tz;
+    match app::ssr::services::postmortems::markdown(
+        &state.db,
+        &state.postmortems,
+        viewer,
+        number,
+        zone,
+    )
+    .await
+    {
+        Ok(markdown) => (
+            [
+                (
+                    header::CONTENT_TYPE,
+                    "text/markdown; charset=utf-8".to_string(),
+                ),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"incident-{number}-postmortem.md\""),
+                ),
+                (header::CACHE_CONTROL, "no-store".to_string()),
+            ],
+            markdown,
         )
             .into_response(),
         Err(err) => err.into_response(),

@@ -34,6 +34,9 @@ const MAX_REPLAY: i64 = 2000;
 #[derive(Deserialize)]
 pub struct Resume {
     after: Option<i64>,
+    /// The incident whose postmortem page this is: its document updates and who is on
+    /// it come too (other pages never get them).
+    postmortem: Option<i64>,
 }
 
 pub async fn stream(
@@ -54,23 +57,27 @@ pub async fn stream(
         .and_then(|v| v.parse::<i64>().ok())
         .or(resume.after);
     let (sender, receiver) = mpsc::channel(64);
-    tokio::spawn(feed(
-        state.db.clone(),
-        state.live.clone(),
-        tz,
-        after,
+    let out = Out {
         sender,
-    ));
+        tz,
+        postmortem: resume.postmortem,
+    };
+    tokio::spawn(feed(state.db.clone(), state.live.clone(), after, out));
     Sse::new(ReceiverStream::new(receiver))
         .keep_alive(KeepAlive::default())
         .into_response()
 }
 
-type Sender = mpsc::Sender<Result<Event, Infallible>>;
+/// One browser's end: where its events go, in its time zone, for its page.
+struct Out {
+    sender: mpsc::Sender<Result<Event, Infallible>>,
+    tz: Tz,
+    postmortem: Option<i64>,
+}
 
 /// One browser's stream: what it missed, then everything as it happens, in id order,
 /// each event once.
-async fn feed(db: DatabaseConnection, hub: Hub, tz: Tz, after: Option<i64>, out: Sender) {
+async fn feed(db: DatabaseConnection, hub: Hub, after: Option<i64>, out: Out) {
     // Subscribed before reading what was missed, so nothing falls between the two.
     let mut events = hub.subscribe();
     let mut closing = hub.closing();
@@ -78,16 +85,16 @@ async fn feed(db: DatabaseConnection, hub: Hub, tz: Tz, after: Option<i64>, out:
         Some(after) => after,
         None => live::latest_id(&db).await.unwrap_or(0),
     };
-    if after.is_some() && !catch_up(&db, &out, tz, &mut last).await {
+    if after.is_some() && !catch_up(&db, &out, &mut last).await {
         return;
     }
     loop {
         tokio::select! {
             _ = closing.changed() => return,
-            _ = out.closed() => return,
+            _ = out.sender.closed() => return,
             received = events.recv() => match received {
                 Ok(event) if event.id > last => {
-                    if !send(&out, &event, tz).await {
+                    if !send(&out, &event).await {
                         return;
                     }
                     last = event.id;
@@ -95,7 +102,7 @@ async fn feed(db: DatabaseConnection, hub: Hub, tz: Tz, after: Option<i64>, out:
                 Ok(_) => {}
                 // This stream fell behind the process's fan-out: read the rest from the log.
                 Err(RecvError::Lagged(_)) => {
-                    if !catch_up(&db, &out, tz, &mut last).await {
+                    if !catch_up(&db, &out, &mut last).await {
                         return;
                     }
                 }
@@ -107,7 +114,7 @@ async fn feed(db: DatabaseConnection, hub: Hub, tz: Tz, after: Option<i64>, out:
 
 /// Sends what came after `last` from the log, or a `resync` when that cannot be done
 /// faithfully. False when the browser has gone.
-async fn catch_up(db: &DatabaseConnection, out: &Sender, tz: Tz, last: &mut i64) -> bool {
+async fn catch_up(db: &DatabaseConnection, out: &Out, last: &mut i64) -> bool {
     let Ok(latest) = live::latest_id(db).await else {
         return false;
     };
@@ -118,7 +125,7 @@ async fn catch_up(db: &DatabaseConnection, out: &Sender, tz: Tz, last: &mut i64)
             .event("resync")
             .id(latest.to_string())
             .data("{}");
-        return out.send(Ok(resync)).await.is_ok();
+        return out.sender.send(Ok(resync)).await.is_ok();
     }
     loop {
         let Ok(missed) = live::since(db, *last, live::PAGE).await else {
@@ -126,7 +133,7 @@ async fn catch_up(db: &DatabaseConnection, out: &Sender, tz: Tz, last: &mut i64)
         };
         let full = missed.len() as u64 == live::PAGE;
         for event in missed {
-            if !send(out, &event, tz).await {
+            if !send(out, &event).await {
                 return false;
             }
             *last = event.id;
@@ -137,9 +144,13 @@ async fn catch_up(db: &DatabaseConnection, out: &Sender, tz: Tz, last: &mut i64)
     }
 }
 
-async fn send(out: &Sender, event: &Published, tz: Tz) -> bool {
+/// Sends one event, if the page needs it. False when the browser has gone.
+async fn send(out: &Out, event: &Published) -> bool {
+    if !event.for_page(out.postmortem) {
+        return true;
+    }
     let message = Event::default()
         .id(event.id.to_string())
-        .data(&*event.json_for(tz));
-    out.send(Ok(message)).await.is_ok()
+        .data(&*event.json_for(out.tz));
+    out.sender.send(Ok(message)).await.is_ok()
 }

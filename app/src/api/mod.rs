@@ -10,6 +10,7 @@ pub mod channel;
 pub mod customers;
 pub mod email;
 pub mod incidents;
+pub mod postmortems;
 pub mod session;
 pub mod sources;
 pub mod users;

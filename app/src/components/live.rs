@@ -85,12 +85,17 @@ impl LiveLink {
     /// Follows the stream after event `after`, handing every message to `on_message`;
     /// does nothing if already following (and nothing on the server).
     pub fn follow(&self, after: i64, on_message: impl Fn(LiveMessage) + 'static) {
+        self.follow_page(LIVE_PATH, after, on_message)
+    }
+
+    /// [`Self::follow`] at another address of the stream (`/live?postmortem=N`).
+    pub fn follow_page(&self, path: &str, after: i64, on_message: impl Fn(LiveMessage) + 'static) {
         #[cfg(feature = "hydrate")]
         {
             if self.open.with_value(Option::is_some) {
                 return;
             }
-            match browser::Stream::open(LIVE_PATH, after, self.state, on_message) {
+            match browser::Stream::open(path, after, self.state, on_message) {
                 Ok(stream) => self.open.set_value(Some(stream)),
                 Err(err) => {
                     leptos::logging::warn!("live stream unavailable: {err}");
@@ -99,7 +104,7 @@ impl LiveLink {
             }
         }
         #[cfg(not(feature = "hydrate"))]
-        let _ = (after, on_message, LIVE_PATH);
+        let _ = (path, after, on_message);
     }
 }
 
@@ -245,8 +250,13 @@ mod browser {
     /// Opens the stream after the last event seen; the browser reconnects it by itself
     /// (with `Last-Event-ID`) after a dropped connection.
     fn connect(link: &Rc<Link>) -> Result<(), String> {
-        let source = EventSource::new(&format!("{}?after={}", link.path, link.last.get()))
-            .map_err(|e| format!("{e:?}"))?;
+        let separator = if link.path.contains('?') { '&' } else { '?' };
+        let source = EventSource::new(&format!(
+            "{}{separator}after={}",
+            link.path,
+            link.last.get()
+        ))
+        .map_err(|e| format!("{e:?}"))?;
         link.state.set(LinkState::Connecting);
         let mut callbacks = Vec::new();
         let mut listen = |name: &str, f: Box<dyn FnMut(Event)>| -> Result<(), String> {

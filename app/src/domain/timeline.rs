@@ -67,6 +67,10 @@ pub enum EventKind {
     /// Someone joined or left the issue team.
     #[cfg_attr(feature = "ssr", sea_orm(string_value = "team_changed"))]
     TeamChanged,
+    /// A postmortem step: started, a participant added or removed, moved to review,
+    /// published, reopened, its meeting scheduled.
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "postmortem_changed"))]
+    PostmortemChanged,
 }
 
 impl EventKind {
@@ -93,6 +97,7 @@ impl EventKind {
             EventKind::Challenge => "challenge",
             EventKind::EmailSent => "email_sent",
             EventKind::TeamChanged => "team_changed",
+            EventKind::PostmortemChanged => "postmortem_changed",
         }
     }
 

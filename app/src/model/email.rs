@@ -13,12 +13,7 @@ pub struct TeamMember {
     pub name: String,
 }
 
-/// A person who can be put on the issue team.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Person {
-    pub id: i64,
-    pub name: String,
-}
+pub use super::Person;
 
 /// An incident's issue team and who could join it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -51,6 +51,8 @@ pub struct IncidentDetail {
     pub team: IssueTeam,
     /// The company email thread, oldest first.
     pub thread: Vec<EmailSummary>,
+    /// Where its postmortem stands (None: not started).
+    pub postmortem: Option<crate::domain::PostmortemStatus>,
     /// The live stream's last event when this was read: the page resumes after it.
     pub cursor: i64,
 }
@@ -75,6 +77,18 @@ pub struct TimelineEntry {
     pub parent: Option<i64>,
     /// What the line is about, where it has a page of its own (the email it sent).
     pub link: Option<String>,
+}
+
+impl TimelineEntry {
+    /// The line as a postmortem's timeline imports it: "@user does a thing".
+    pub fn postmortem_line(&self) -> String {
+        let body = self.body.split_whitespace().collect::<Vec<_>>().join(" ");
+        match (&self.author, self.kind) {
+            (Some(name), EventKind::Message) => format!("@{name}: {body}"),
+            (Some(name), _) => format!("@{name} {body}"),
+            (None, _) => format!("Stormwatch: {body}"),
+        }
+    }
 }
 
 /// The status view: what is broken now, what was resolved lately, and where the live

@@ -21,4 +21,20 @@ pub enum LiveChange {
     /// Something about incident N changed: its fields, timeline, discussion, customers
     /// or alerts. Pages showing it fetch it again.
     Incident(i64),
+    /// An update of incident N's postmortem document (yrs v1, base64). Sent only to
+    /// the pages editing it (`/live?postmortem=N`).
+    Postmortem { incident: i64, update: String },
+    /// Someone's place on incident N's postmortem page; sent as `Postmortem` is.
+    Presence(super::postmortems::Presence),
+}
+
+impl LiveChange {
+    /// The incident whose postmortem page alone needs this change, if so.
+    pub fn postmortem_only(&self) -> Option<i64> {
+        match self {
+            LiveChange::Postmortem { incident, .. } => Some(*incident),
+            LiveChange::Presence(p) => Some(p.incident),
+            _ => None,
+        }
+    }
 }

@@ -9,6 +9,7 @@ pub mod customers;
 pub mod email;
 pub mod incidents;
 pub mod live;
+pub mod postmortems;
 pub mod session;
 pub mod sources;
 pub mod users;
@@ -21,4 +22,11 @@ use serde::{Deserialize, Serialize};
 pub struct Stamp {
     pub iso: String,
     pub text: String,
+}
+
+/// A user someone can pick: for the issue team, a postmortem's participants, its leader.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Person {
+    pub id: i64,
+    pub name: String,
 }

@@ -48,6 +48,7 @@ pub fn DashboardPage() -> impl IntoView {
                             });
                         }
                         LiveChange::Incident(_) => incidents_changed = true,
+                        LiveChange::Postmortem { .. } | LiveChange::Presence(_) => {}
                     }
                 }
                 if incidents_changed {

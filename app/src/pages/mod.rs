@@ -9,6 +9,7 @@ pub mod email;
 pub mod incident;
 pub mod login;
 pub mod not_found;
+pub mod postmortem;
 pub mod sources;
 pub mod status;
 pub mod users;
@@ -41,6 +42,9 @@ lazy_page!(DeclareRoute, declare::DeclarePage);
 // composer 657 → 564 KB), and the pages opened during an outage come first.
 lazy_page!(MailRoute, email::MailPages);
 lazy_page!(IncidentRoute, incident::IncidentPage);
+// The postmortem and the business calendar: the shared document's code (yrs) is in
+// this chunk only.
+lazy_page!(PostmortemRoute, postmortem::PostmortemPages);
 lazy_page!(LoginRoute, login::LoginPage);
 lazy_page!(StatusRoute, status::StatusPage);
 lazy_page!(SourcesRoute, sources::SourcesPage);

@@ -68,6 +68,8 @@ pub struct Published {
     pub id: i64,
     /// `Vec<LiveChange>` as stored: times in UTC.
     changes: serde_json::Value,
+    /// Per change, the incident whose postmortem page alone needs it.
+    scope: Vec<Option<i64>>,
     rendered: Mutex<Vec<(Tz, Arc<str>)>>,
 }
 
@@ -77,11 +79,20 @@ impl Published {
             tracing::error!(id = model.id, error = %e, "unreadable live event");
             serde_json::Value::Array(vec![])
         });
+        let scope = serde_json::from_value::<Vec<LiveChange>>(changes.clone())
+            .map(|all| all.iter().map(LiveChange::postmortem_only).collect())
+            .unwrap_or_default();
         Self {
             id: model.id,
             changes,
+            scope,
             rendered: Mutex::new(Vec::new()),
         }
+    }
+
+    /// Whether a page following `postmortem`'s page (None: any other page) needs it.
+    pub fn for_page(&self, postmortem: Option<i64>) -> bool {
+        self.scope.is_empty() || self.scope.iter().any(|s| s.is_none() || *s == postmortem)
     }
 
     /// The event as a [`LiveBatch`] in JSON, its times in the viewer's zone.

@@ -26,6 +26,8 @@ pub struct AppState {
     pub mailer: super::mail::Mailer,
     /// Whether the database answers, probed once a second.
     pub db_health: super::db::Health,
+    /// The postmortems' shared documents as this process holds them.
+    pub postmortems: Arc<super::services::postmortems::Documents>,
 }
 
 /// How people sign in and how long they stay signed in.

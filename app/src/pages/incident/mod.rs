@@ -136,6 +136,7 @@ fn Incident(detail: IncidentDetail) -> impl IntoView {
             <Facts incident />
             <Controls incident actions />
             <CompanyEmail incident />
+            <PostmortemLink incident />
             <Alerts incident />
             <div class="incident-body">
                 <section class="channel" aria-label="Incident channel">
@@ -248,6 +249,32 @@ fn CompanyEmail(incident: RwSignal<IncidentDetail>) -> impl IntoView {
                     {move || if incident.with(|d| d.thread.is_empty()) { "Email the company" } else { "Send an update" }}
                 </A>
             </Show>
+        </section>
+    }
+    .into_any()
+}
+
+/// Where the blameless postmortem stands, and the way to it.
+#[component]
+fn PostmortemLink(incident: RwSignal<IncidentDetail>) -> impl IntoView {
+    let number = incident.with_untracked(|d| d.number);
+    let responder = can(Permission::Respond);
+    let status = move || incident.with(|d| d.postmortem);
+    view! {
+        <section class="incident-postmortem" aria-label="Postmortem">
+            <h2>"Postmortem"</h2>
+            {move || match status() {
+                Some(s) => view! {
+                    <p>
+                        <span class=format!("badge pm-{}", s.as_str())>{s.label()}</span>" "
+                        <A href=format!("/incidents/{number}/postmortem") attr:id="open-postmortem">"Open the postmortem"</A>
+                    </p>
+                }.into_any(),
+                None if responder.get() => view! {
+                    <A href=format!("/incidents/{number}/postmortem") attr:class="button" attr:id="open-postmortem">"Start postmortem"</A>
+                }.into_any(),
+                None => view! { <p class="hint">"No postmortem yet."</p> }.into_any(),
+            }}
         </section>
     }
     .into_any()

@@ -160,25 +160,47 @@ pub async fn change_severity(
 }
 
 /// Makes the caller the Incident Leader ("I'll lead"), taking over from anyone before.
-#[tracing::instrument(skip(db), fields(actor = actor.id))]
 pub async fn lead(
     db: &(impl TransactionTrait + ConnectionTrait),
     actor: &CurrentUser,
     number: i64,
 ) -> Result<(), AppError> {
+    set_leader(db, actor, number, actor.id).await
+}
+
+/// Makes `leader` the Incident Leader (the caller, or someone they name, as the
+/// postmortem page does), recorded on the timeline.
+#[tracing::instrument(skip(db), fields(actor = actor.id))]
+pub async fn set_leader(
+    db: &(impl TransactionTrait + ConnectionTrait),
+    actor: &CurrentUser,
+    number: i64,
+    leader: i64,
+) -> Result<(), AppError> {
     let before = find(db, number).await?.leader_id;
-    let before_name = match before {
-        Some(id) => user::Entity::find_by_id(id).one(db).await?.map(|u| u.name),
-        None => None,
+    let name_of = |id: Option<i64>| async move {
+        Ok::<_, AppError>(match id {
+            Some(id) => user::Entity::find_by_id(id).one(db).await?.map(|u| u.name),
+            None => None,
+        })
     };
+    let before_name = name_of(before).await?;
+    let leader_name = name_of(Some(leader))
+        .await?
+        .ok_or_else(|| AppError::invalid("leader", "Pick someone who uses Stormwatch."))?;
     apply(db, actor, number, |current, _| {
-        if current.leader_id == Some(actor.id) {
+        if current.leader_id == Some(leader) {
             return Err(AppError::invalid(
                 "leader",
-                "You already lead this incident.",
+                if leader == actor.id {
+                    "You already lead this incident.".to_string()
+                } else {
+                    format!("@{leader_name} already leads this incident.")
+                },
             ));
         }
         let body = match (current.leader_id, before == current.leader_id, &before_name) {
+            _ if leader != actor.id => format!("made @{leader_name} the Incident Leader"),
             (None, _, _) => "volunteered as Incident Leader".to_string(),
             (Some(_), true, Some(name)) => format!("took over as Incident Leader from @{name}"),
             (Some(_), _, _) => "took over as Incident Leader".to_string(),
@@ -186,11 +208,11 @@ pub async fn lead(
         Ok(Change {
             column: incident::Column::LeaderId,
             from: current.leader_id.map(Value::from),
-            to: actor.id.into(),
+            to: leader.into(),
             also: vec![],
             kind: EventKind::LeaderChanged,
             body,
-            data: json!({ "from": current.leader_id, "to": actor.id }),
+            data: json!({ "from": current.leader_id, "to": leader }),
         })
     })
     .await
@@ -410,6 +432,11 @@ pub async fn detail(
         alert_count,
         team: super::email::team::of(db, number).await?,
         thread: super::email::thread(db, number, tz).await?,
+        postmortem: crate::ssr::entities::postmortem::Entity::find()
+            .filter(crate::ssr::entities::postmortem::Column::IncidentId.eq(number))
+            .one(db)
+            .await?
+            .map(|p| p.status),
         cursor,
     })
 }

@@ -6,6 +6,8 @@ pub mod channel;
 pub mod customers;
 pub mod email;
 pub mod incidents;
+pub mod postmortems;
 pub mod sessions;
+pub mod settings;
 pub mod sources;
 pub mod users;

@@ -1,0 +1,542 @@
+//! Postmortems: starting one, its page, participants, leader, lifecycle and meeting,
+//! the Markdown export, and which are due. Its shared document is [`document`].
+
+pub mod document;
+
+use crate::{
+    domain::{
+        blameless_hints, due_words,
+        postmortem::{document::Contents, Export},
+        AppError, EventKind, Permission, PostmortemStatus, Status, Urgency,
+    },
+    model::{
+        postmortems::{Due, PostmortemDue, PostmortemInfo, PostmortemPage},
+        session::CurrentUser,
+        Person,
+    },
+    ssr::{
+        entities::{email, incident, postmortem, postmortem_participant, user},
+        live,
+        services::{
+            customers::counts_of,
+            incidents::{self, find, record},
+            settings::{self, Calendar},
+        },
+        time::stamp,
+    },
+};
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use sea_orm::{
+    sea_query::Expr, ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, Set, TransactionSession, TransactionTrait,
+};
+use serde_json::json;
+use std::collections::HashMap;
+
+pub use document::Documents;
+
+/// How far back resolved incidents are checked for a postmortem that is due.
+const DUE_LOOKBACK_DAYS: i64 = 30;
+
+async fn of_incident(
+    db: &impl ConnectionTrait,
+    number: i64,
+) -> Result<Option<postmortem::Model>, AppError> {
+    Ok(postmortem::Entity::find()
+        .filter(postmortem::Column::IncidentId.eq(number))
+        .one(db)
+        .await?)
+}
+
+/// The incident's postmortem, or a 404 that says to start one.
+pub async fn existing(
+    db: &impl ConnectionTrait,
+    number: i64,
+) -> Result<postmortem::Model, AppError> {
+    of_incident(db, number)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("A postmortem of incident #{number}")))
+}
+
+fn due_of(i: &incident::Model, calendar: &Calendar, tz: Tz, now: DateTime<Utc>) -> Option<Due> {
+    let resolved = i.resolved_at.filter(|_| i.status == Status::Resolved)?;
+    let at = calendar.days.due_at(resolved, &calendar.zone);
+    Some(Due {
+        at: stamp(at, tz),
+        words: due_words(at, now),
+        urgency: Urgency::at(at, now),
+    })
+}
+
+/// Starts the incident's postmortem (the caller its first participant), with a line on
+/// the incident's timeline. Starting one that exists is a conflict.
+#[tracing::instrument(skip(db), fields(actor = actor.id))]
+pub async fn start(
+    db: &(impl TransactionTrait + ConnectionTrait),
+    actor: &CurrentUser,
+    number: i64,
+) -> Result<(), AppError> {
+    let txn = crate::ssr::db::begin_write(db).await?;
+    find(&txn, number).await?;
+    if of_incident(&txn, number).await?.is_some() {
+        return Err(AppError::Conflict(
+            "Someone has already started this postmortem.".into(),
+        ));
+    }
+    let now = Utc::now();
+    let row = postmortem::ActiveModel {
+        incident_id: Set(number),
+        status: Set(PostmortemStatus::Draft),
+        started_by: Set(actor.id),
+        started_at: Set(now),
+        meeting_at: Set(None),
+        published_at: Set(None),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    postmortem_participant::ActiveModel {
+        postmortem_id: Set(row.id),
+        user_id: Set(actor.id),
+        added_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    record(
+        &txn,
+        number,
+        Some(actor.id),
+        EventKind::PostmortemChanged,
+        "started the postmortem".into(),
+        json!({ "step": "started" }),
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The postmortem page as `viewer` reads it. Viewers read published postmortems only.
+pub async fn page(
+    db: &impl ConnectionTrait,
+    docs: &Documents,
+    viewer: &CurrentUser,
+    number: i64,
+    tz: Tz,
+    default_zone: Tz,
+) -> Result<PostmortemPage, AppError> {
+    let cursor = live::latest_id(db).await?;
+    let detail = incidents::detail(db, number, tz).await?;
+    let i = find(db, number).await?;
+    let calendar = settings::calendar(db, default_zone).await?;
+    let responder = viewer.role.allows(Permission::Respond);
+    let pm = of_incident(db, number).await?;
+    if !responder
+        && pm
+            .as_ref()
+            .is_none_or(|p| p.status != PostmortemStatus::Published)
+    {
+        return Err(AppError::NotFound(format!(
+            "A published postmortem of incident #{number}"
+        )));
+    }
+    let people: Vec<Person> = user::Entity::find()
+        .filter(user::Column::Disabled.eq(false))
+        .order_by_asc(user::Column::Name)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| Person {
+            id: u.id,
+            name: u.name,
+        })
+        .collect();
+    let postmortem = match &pm {
+        None => None,
+        Some(p) => Some(info(db, docs, p, &detail.timeline, &people, tz).await?),
+    };
+    let counts = counts_of(&i);
+    let mut impact_start = if counts.rows > 0 {
+        format!(
+            "{} orgs, {} apps affected (see the affected-customers table).",
+            counts.orgs, counts.apps
+        )
+    } else {
+        String::new()
+    };
+    if let Some(impact) = latest_email_impact(db, number).await? {
+        if !impact_start.is_empty() {
+            impact_start.push_str("\n\n");
+        }
+        impact_start.push_str(&impact);
+    }
+    let can_edit = responder && pm.as_ref().is_some_and(|p| p.status.editable());
+    Ok(PostmortemPage {
+        number,
+        title: detail.title,
+        incident_status: detail.status,
+        resolved: detail.resolved,
+        leader: detail
+            .leader_id
+            .zip(detail.leader)
+            .map(|(id, name)| Person { id, name }),
+        postmortem,
+        due: due_of(&i, &calendar, tz, Utc::now()),
+        can_edit,
+        can_respond: responder,
+        cursor,
+        people: if responder { people } else { vec![] },
+        record: if responder { detail.timeline } else { vec![] },
+        ideas: if responder {
+            detail
+                .discussion
+                .into_iter()
+                .filter(|e| matches!(e.kind, EventKind::Hypothesis | EventKind::Idea))
+                .collect()
+        } else {
+            vec![]
+        },
+        impact_start,
+    })
+}
+
+async fn info(
+    db: &impl ConnectionTrait,
+    docs: &Documents,
+    p: &postmortem::Model,
+    timeline: &[crate::model::incidents::TimelineEntry],
+    people: &[Person],
+    tz: Tz,
+) -> Result<PostmortemInfo, AppError> {
+    let participants = participants_of(db, p.id).await?;
+    let mut suggested: Vec<Person> = Vec::new();
+    for entry in timeline.iter().filter(|e| e.kind == EventKind::Message) {
+        let Some(id) = entry.author_id else { continue };
+        if participants.iter().all(|x| x.id != id) && suggested.iter().all(|x| x.id != id) {
+            if let Some(person) = people.iter().find(|x| x.id == id) {
+                suggested.push(person.clone());
+            }
+        }
+    }
+    let started_by = user::Entity::find_by_id(p.started_by)
+        .one(db)
+        .await?
+        .map(|u| u.name)
+        .unwrap_or_default();
+    let (state, contents) = docs.read(db, p.id).await?;
+    Ok(PostmortemInfo {
+        status: p.status,
+        started: stamp(p.started_at, tz),
+        started_by,
+        participants,
+        suggested,
+        meeting: p.meeting_at.map(|at| stamp(at, tz)),
+        published: p.published_at.map(|at| stamp(at, tz)),
+        state: document::encode(&state),
+        open_hints: open_hints(&contents),
+    })
+}
+
+/// The blameless hints open in a document.
+pub fn open_hints(contents: &Contents) -> usize {
+    contents
+        .passages()
+        .iter()
+        .map(|(_, text)| blameless_hints(text).len())
+        .sum()
+}
+
+async fn participants_of(
+    db: &impl ConnectionTrait,
+    postmortem: i64,
+) -> Result<Vec<Person>, AppError> {
+    Ok(postmortem_participant::Entity::find()
+        .filter(postmortem_participant::Column::PostmortemId.eq(postmortem))
+        .order_by_asc(postmortem_participant::Column::AddedAt)
+        .find_also_related(user::Entity)
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|(_, u)| {
+            u.map(|u| Person {
+                id: u.id,
+                name: u.name,
+            })
+        })
+        .collect())
+}
+
+/// The impact answer of the latest email about the incident, if one was sent.
+async fn latest_email_impact(
+    db: &impl ConnectionTrait,
+    number: i64,
+) -> Result<Option<String>, AppError> {
+    let latest = email::Entity::find()
+        .filter(email::Column::IncidentId.eq(number))
+        .order_by_desc(email::Column::Id)
+        .one(db)
+        .await?;
+    Ok(latest
+        .and_then(|m| serde_json::from_str::<crate::domain::EmailDraft>(&m.fields).ok())
+        .map(|d| d.impact.trim().to_string())
+        .filter(|s| !s.is_empty()))
+}
+
+/// A document update from a writer. A published postmortem takes none.
+pub async fn write(
+    db: &(impl TransactionTrait + ConnectionTrait),
+    docs: &Documents,
+    actor: &CurrentUser,
+    number: i64,
+    update: &[u8],
+) -> Result<(), AppError> {
+    let p = existing(db, number).await?;
+    if !p.status.editable() {
+        return Err(AppError::Conflict(
+            "The postmortem is published and read-only: reopen it to edit.".into(),
+        ));
+    }
+    docs.write(db, p.id, number, actor.id, update).await
+}
+
+/// Adds or removes a participant, with a timeline line.
+pub async fn set_participant(
+    db: &(impl TransactionTrait + ConnectionTrait),
+    actor: &CurrentUser,
+    number: i64,
+    user_id: i64,
+    present: bool,
+) -> Result<(), AppError> {
+    let txn = crate::ssr::db::begin_write(&*db).await?;
+    let p = existing(&txn, number).await?;
+    let person = user::Entity::find_by_id(user_id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::invalid("participant", "Pick someone who uses Stormwatch."))?;
+    let key = (p.id, user_id);
+    let there = postmortem_participant::Entity::find_by_id(key)
+        .one(&txn)
+        .await?
+        .is_some();
+    let body = match (present, there) {
+        (true, false) => {
+            postmortem_participant::ActiveModel {
+                postmortem_id: Set(p.id),
+                user_id: Set(user_id),
+                added_at: Set(Utc::now()),
+            }
+            .insert(&txn)
+            .await?;
+            format!("added @{} to the postmortem's participants", person.name)
+        }
+        (false, true) => {
+            postmortem_participant::Entity::delete_by_id(key)
+                .exec(&txn)
+                .await?;
+            format!(
+                "removed @{} from the postmortem's participants",
+                person.name
+            )
+        }
+        _ => return Ok(()),
+    };
+    record(
+        &txn,
+        number,
+        Some(actor.id),
+        EventKind::PostmortemChanged,
+        body,
+        json!({ "step": if present { "participant_added" } else { "participant_removed" }, "user": user_id }),
+        Utc::now(),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Moves the postmortem along its lifecycle, with a timeline line; moving to review
+/// says how many blameless hints were still open.
+pub async fn move_to(
+    db: &(impl TransactionTrait + ConnectionTrait),
+    docs: &Documents,
+    actor: &CurrentUser,
+    number: i64,
+    to: PostmortemStatus,
+) -> Result<(), AppError> {
+    let p = existing(db, number).await?;
+    let mut body = p.status.move_to(to)?.to_string();
+    if to == PostmortemStatus::InReview {
+        let (_, contents) = docs.read(db, p.id).await?;
+        match open_hints(&contents) {
+            0 => {}
+            1 => body.push_str(" — with 1 open blameless hint"),
+            n => body.push_str(&format!(" — with {n} open blameless hints")),
+        }
+    }
+    let now = Utc::now();
+    let txn = crate::ssr::db::begin_write(db).await?;
+    let mut update = postmortem::Entity::update_many()
+        .col_expr(postmortem::Column::Status, Expr::value(to.as_str()))
+        .col_expr(postmortem::Column::UpdatedAt, Expr::value(now))
+        .filter(postmortem::Column::Id.eq(p.id))
+        .filter(postmortem::Column::Status.eq(p.status.as_str()));
+    if to == PostmortemStatus::Published {
+        update = update.col_expr(postmortem::Column::PublishedAt, Expr::value(now));
+    }
+    if update.exec(&txn).await?.rows_affected == 0 {
+        return Err(AppError::Conflict(
+            "Someone moved this postmortem meanwhile: reload to see it.".into(),
+        ));
+    }
+    record(
+        &txn,
+        number,
+        Some(actor.id),
+        EventKind::PostmortemChanged,
+        body,
+        json!({ "step": to.as_str(), "from": p.status.as_str() }),
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Records when the meeting is held (None: not scheduled), with a timeline line.
+pub async fn schedule(
+    db: &(impl TransactionTrait + ConnectionTrait),
+    actor: &CurrentUser,
+    number: i64,
+    at: Option<DateTime<Utc>>,
+    tz: Tz,
+) -> Result<(), AppError> {
+    let txn = crate::ssr::db::begin_write(db).await?;
+    let p = existing(&txn, number).await?;
+    postmortem::Entity::update_many()
+        .col_expr(postmortem::Column::MeetingAt, Expr::value(at))
+        .col_expr(postmortem::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(postmortem::Column::Id.eq(p.id))
+        .exec(&txn)
+        .await?;
+    let body = match at {
+        Some(at) => format!(
+            "scheduled the postmortem meeting for {}",
+            stamp(at, tz).text
+        ),
+        None => "cancelled the postmortem meeting".to_string(),
+    };
+    record(
+        &txn,
+        number,
+        Some(actor.id),
+        EventKind::PostmortemChanged,
+        body,
+        json!({ "step": "meeting", "at": at }),
+        Utc::now(),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The postmortem in Markdown, in the seed's layout (times in the organisation's zone).
+pub async fn markdown(
+    db: &impl ConnectionTrait,
+    docs: &Documents,
+    viewer: &CurrentUser,
+    number: i64,
+    default_zone: Tz,
+) -> Result<String, AppError> {
+    let p = existing(db, number).await?;
+    if !viewer.role.allows(Permission::Respond) && p.status != PostmortemStatus::Published {
+        return Err(AppError::NotFound(format!(
+            "A published postmortem of incident #{number}"
+        )));
+    }
+    let i = find(db, number).await?;
+    let zone = settings::calendar(db, default_zone).await?.zone;
+    let participants: Vec<String> = participants_of(db, p.id)
+        .await?
+        .into_iter()
+        .map(|p| p.name)
+        .collect();
+    let leader = match i.leader_id {
+        Some(id) => user::Entity::find_by_id(id).one(db).await?.map(|u| u.name),
+        None => None,
+    };
+    let (_, contents) = docs.read(db, p.id).await?;
+    let stamp = |at: &DateTime<Utc>| at.with_timezone(&zone).format("%Y-%m-%d %H:%M").to_string();
+    Ok(Export {
+        incident: number,
+        title: &i.title,
+        status: p.status,
+        participants: &participants,
+        leader: leader.as_deref(),
+        document: &contents,
+        stamp: &stamp,
+    }
+    .markdown())
+}
+
+/// Resolved incidents of the last [`DUE_LOOKBACK_DAYS`] days whose postmortem is not
+/// published and is overdue or due soon, most urgent first.
+pub async fn due(
+    db: &impl ConnectionTrait,
+    tz: Tz,
+    default_zone: Tz,
+) -> Result<Vec<PostmortemDue>, AppError> {
+    let now = Utc::now();
+    let calendar = settings::calendar(db, default_zone).await?;
+    let resolved = incident::Entity::find()
+        .filter(incident::Column::Status.eq(Status::Resolved.as_str()))
+        .filter(incident::Column::ResolvedAt.gte(now - chrono::Duration::days(DUE_LOOKBACK_DAYS)))
+        .all(db)
+        .await?;
+    let statuses: HashMap<i64, PostmortemStatus> = postmortem::Entity::find()
+        .filter(
+            postmortem::Column::IncidentId.is_in(resolved.iter().map(|i| i.id).collect::<Vec<_>>()),
+        )
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| (p.incident_id, p.status))
+        .collect();
+    let mut due: Vec<(DateTime<Utc>, PostmortemDue)> = resolved
+        .iter()
+        .filter(|i| statuses.get(&i.id) != Some(&PostmortemStatus::Published))
+        .filter_map(|i| {
+            let d = due_of(i, &calendar, tz, now)?;
+            let at = calendar.days.due_at(i.resolved_at?, &calendar.zone);
+            (d.urgency != Urgency::OnTime).then(|| {
+                (
+                    at,
+                    PostmortemDue {
+                        number: i.id,
+                        title: i.title.clone(),
+                        status: statuses.get(&i.id).copied(),
+                        due: d,
+                    },
+                )
+            })
+        })
+        .collect();
+    due.sort_by_key(|(at, _)| *at);
+    Ok(due.into_iter().map(|(_, d)| d).collect())
+}
+
+/// Published postmortems by incident, for the status view's links.
+pub async fn published(
+    db: &impl ConnectionTrait,
+    incidents: Vec<i64>,
+) -> Result<Vec<i64>, AppError> {
+    Ok(postmortem::Entity::find()
+        .filter(postmortem::Column::IncidentId.is_in(incidents))
+        .filter(postmortem::Column::Status.eq(PostmortemStatus::Published.as_str()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| p.incident_id)
+        .collect())
+}
