@@ -1,6 +1,6 @@
 use crate::{
     domain::AppError,
-    model::postmortems::{CalendarSettings, PostmortemDue, Presence},
+    model::postmortems::{CalendarSettings, PostmortemDue},
 };
 use leptos::prelude::*;
 
@@ -79,7 +79,7 @@ pub async fn postmortem_presence(
     };
     live::append(
         &state.db,
-        &[LiveChange::Presence(Presence {
+        &[LiveChange::Presence(crate::model::postmortems::Presence {
             incident: number,
             client,
             user: actor.id,

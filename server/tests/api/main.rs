@@ -12,6 +12,7 @@ mod headers;
 mod health;
 mod incidents;
 mod live;
+mod postmortems;
 mod sessions;
 mod sso;
 mod startup;

@@ -3,7 +3,6 @@
 
 use super::editor::Shared;
 use crate::{
-    api::postmortems::postmortem_presence,
     domain::{
         blameless_hints,
         postmortem::document::{self, Contents},
@@ -12,9 +11,11 @@ use crate::{
     model::postmortems::{PostmortemPage, Presence},
 };
 use chrono::{DateTime, Utc};
-use leptos::{prelude::*, task::spawn_local};
+use leptos::prelude::*;
 #[cfg(feature = "hydrate")]
 use std::time::Duration;
+#[cfg(feature = "hydrate")]
+use {crate::api::postmortems::postmortem_presence, leptos::task::spawn_local};
 
 /// How long someone shows as here after their last word.
 const PRESENCE_TTL_MS: f64 = 60_000.0;
@@ -32,6 +33,7 @@ pub struct Ctx {
 /// Who else is on the page: heard through the live stream, forgotten after a minute
 /// of silence.
 #[derive(Clone, Copy)]
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
 pub struct Presences {
     me: u64,
     others: RwSignal<Vec<(Presence, f64)>>,
@@ -71,41 +73,46 @@ impl Presences {
         });
     }
 
-    /// Tells the others where this page is; keeps saying so while it is open.
+    /// Tells the others where this page is; keeps saying so while it is open (in the
+    /// browser: the server renders the page for nobody in particular).
     pub fn announce(&self, number: i64, section: Option<Section>) {
-        let me = self.me;
-        let key = section
-            .map(|s| s.key().to_string())
-            .or_else(|| Some("description".into()));
-        if section.is_some() && self.section.get_untracked() == key {
-            return;
-        }
-        self.section.set(key.clone());
-        spawn_local(async move {
-            let _ = postmortem_presence(number, me, key).await;
-        });
         #[cfg(feature = "hydrate")]
-        if section.is_none() {
-            let this = *self;
-            if let Ok(handle) = set_interval_with_handle(
-                move || {
-                    let key = this.section.get_untracked();
-                    let others = this.others;
-                    others.update(|all| all.retain(|(_, at)| now_ms() - at < PRESENCE_TTL_MS));
-                    spawn_local(async move {
-                        let _ = postmortem_presence(number, me, key).await;
+        {
+            let me = self.me;
+            let key = section
+                .map(|s| s.key().to_string())
+                .or_else(|| Some("description".into()));
+            if section.is_some() && self.section.get_untracked() == key {
+                return;
+            }
+            self.section.set(key.clone());
+            spawn_local(async move {
+                let _ = postmortem_presence(number, me, key).await;
+            });
+            if section.is_none() {
+                let this = *self;
+                if let Ok(handle) = set_interval_with_handle(
+                    move || {
+                        let key = this.section.get_untracked();
+                        this.others
+                            .update(|all| all.retain(|(_, at)| now_ms() - at < PRESENCE_TTL_MS));
+                        spawn_local(async move {
+                            let _ = postmortem_presence(number, me, key).await;
+                        });
+                    },
+                    HEARTBEAT,
+                ) {
+                    on_cleanup(move || {
+                        handle.clear();
+                        spawn_local(async move {
+                            let _ = postmortem_presence(number, me, None).await;
+                        });
                     });
-                },
-                HEARTBEAT,
-            ) {
-                on_cleanup(move || {
-                    handle.clear();
-                    spawn_local(async move {
-                        let _ = postmortem_presence(number, me, None).await;
-                    });
-                });
+                }
             }
         }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (number, section);
     }
 }
 
