@@ -21,4 +21,4 @@ pub fn hydrate() {
 /// cost nothing in any bundle and leave it the room. `scripts/test`'s first-load budget
 /// notices if the room runs out.
 #[used]
-static SPLIT_DATA_ROOM: [u8; 4096] = [0x5a; 4096];
+static SPLIT_DATA_ROOM: [u8; 8192] = [0x5a; 8192];

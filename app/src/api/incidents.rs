@@ -12,14 +12,22 @@ pub async fn list_incidents() -> Result<Vec<IncidentSummary>, AppError> {
 
 #[server(prefix = "/api/read")]
 pub async fn status_view() -> Result<StatusBoard, AppError> {
-    use crate::ssr::{db, live, services::incidents, time::viewer_tz};
-    let db = &db::current()?;
+    use crate::ssr::{
+        live,
+        services::{incidents, postmortems},
+        time::viewer_tz,
+        AppState,
+    };
+    let state = AppState::current()?;
+    let db = &state.db;
     let cursor = live::latest_id(db).await?;
     let (current, resolved) = incidents::status_board(db, viewer_tz()).await?;
+    let due = postmortems::due(db, viewer_tz(), state.mailer.settings.org_tz).await?;
     Ok(StatusBoard {
         cursor,
         current,
         resolved,
+        due,
     })
 }
 

@@ -8,3 +8,4 @@ pub mod form;
 pub mod incidents;
 pub mod layout;
 pub mod live;
+pub mod postmortems;

@@ -100,6 +100,8 @@ pub struct StatusBoard {
     pub current: Vec<StatusIncident>,
     /// Incidents resolved in the last [`RESOLVED_DAYS`] days, latest first.
     pub resolved: Vec<StatusIncident>,
+    /// Postmortems overdue or due soon, most urgent first.
+    pub due: Vec<super::postmortems::PostmortemDue>,
 }
 
 /// How far back the status view lists resolved incidents.
@@ -118,4 +120,6 @@ pub struct StatusIncident {
     /// The latest company email about it (not on the dashboard's rows: the dashboard's
     /// bundle need not read them).
     pub latest_email: Option<EmailSummary>,
+    /// Where its postmortem stands (the status view links a published one).
+    pub postmortem: Option<crate::domain::PostmortemStatus>,
 }

@@ -2,6 +2,7 @@ use crate::{
     api::{
         alerts::{list_feed, AttachAlert},
         incidents::list_incidents,
+        postmortems::postmortems_due,
     },
     components::{
         alerts::AlertLine,
@@ -9,6 +10,7 @@ use crate::{
         incidents::IncidentTable,
         layout::{can, user},
         live::{debounced_bump, LiveBadge, LiveLink, LiveMessage, QUIET},
+        postmortems::DuePostmortems,
     },
     domain::{AppError, Permission},
     model::{
@@ -31,6 +33,7 @@ pub fn DashboardPage() -> impl IntoView {
     let feed_version = RwSignal::new(0u64);
     let incidents = Resource::new(move || incidents_version.get(), |_| list_incidents());
     let feed = Resource::new(move || feed_version.get(), |_| list_feed());
+    let due = Resource::new(move || incidents_version.get(), |_| postmortems_due());
     let pushed = RwSignal::new(Pushed::new());
     let link = LiveLink::new();
     let refetch_incidents = debounced_bump(incidents_version, QUIET);
@@ -98,6 +101,12 @@ pub fn DashboardPage() -> impl IntoView {
                         }
                         Err(e) => view! { <p class="form-error">{e.to_string()}</p> }.into_any(),
                     }
+                })}
+            </Transition>
+
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    view! { <DuePostmortems rows=due.await.unwrap_or_default() /> }
                 })}
             </Transition>
 

@@ -7,6 +7,7 @@ use crate::{
         badges::{SeverityBadge, StatusBadge},
         email::delivery,
         live::{debounced_bump, LiveBadge, LiveLink, LiveMessage, QUIET},
+        postmortems::DuePostmortems,
     },
     domain::Severity,
     model::incidents::{StatusIncident, RESOLVED_DAYS},
@@ -59,6 +60,7 @@ pub fn StatusPage() -> impl IntoView {
                                         {read.current.into_iter().map(|i| view! { <Current incident=i /> }).collect_view()}
                                     </div>
                                 })}
+                                <DuePostmortems rows=read.due />
                                 <h2>{format!("Resolved in the last {RESOLVED_DAYS} days")}</h2>
                                 {if read.resolved.is_empty() {
                                     view! { <p class="hint" id="status-resolved">"None."</p> }.into_any()
@@ -85,6 +87,7 @@ fn Current(incident: StatusIncident) -> impl IntoView {
         duration,
         impact,
         latest_email,
+        postmortem: _,
     } = incident;
     let number = i.number;
     let title = i.title.clone();
@@ -128,7 +131,7 @@ fn Resolved(rows: Vec<StatusIncident>) -> impl IntoView {
     view! {
         <table class="incidents" id="status-resolved">
             <thead>
-                <tr><th>"#"</th><th>"Severity"</th><th>"Title"</th><th>"Lasted"</th><th>"Resolved"</th><th>"Latest communication"</th></tr>
+                <tr><th>"#"</th><th>"Severity"</th><th>"Title"</th><th>"Lasted"</th><th>"Resolved"</th><th>"Latest communication"</th><th>"Postmortem"</th></tr>
             </thead>
             <tbody>
                 {rows.into_iter().map(|r| {
@@ -139,6 +142,13 @@ fn Resolved(rows: Vec<StatusIncident>) -> impl IntoView {
                         let subject = e.subject.clone();
                         view! { <A href=format!("/emails/{}", e.id)>{subject}</A> }
                     });
+                    let postmortem = match r.postmortem {
+                        Some(crate::domain::PostmortemStatus::Published) => view! {
+                            <A href=format!("/incidents/{number}/postmortem") attr:class="read-postmortem">"Read the postmortem"</A>
+                        }.into_any(),
+                        Some(s) => view! { <span class="hint">{s.label()}</span> }.into_any(),
+                        None => view! { <span class="hint">"Not started"</span> }.into_any(),
+                    };
                     view! {
                         <tr data-number=number>
                             <td class="number">{format!("#{number}")}</td>
@@ -147,6 +157,7 @@ fn Resolved(rows: Vec<StatusIncident>) -> impl IntoView {
                             <td>{r.duration.clone()}</td>
                             <td>{resolved}</td>
                             <td>{email}</td>
+                            <td>{postmortem}</td>
                         </tr>
                     }
                 }).collect_view()}

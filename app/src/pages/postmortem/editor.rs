@@ -50,7 +50,13 @@ pub type Shared = Arc<Editor>;
 
 impl Editor {
     pub fn new(number: i64, state: &str) -> Shared {
-        let doc = document::new_doc(None);
+        // Every copy needs its own writer id: two copies with the same one would take
+        // each other's edits for their own and drop them.
+        #[cfg(feature = "hydrate")]
+        let client = Some((js_sys::Math::random() * 4_503_599_627_370_496.0) as u64 | 1);
+        #[cfg(not(feature = "hydrate"))]
+        let client = None;
+        let doc = document::new_doc(client);
         if let Ok(bytes) = STANDARD.decode(state) {
             let _ = document::apply(&doc, &bytes);
         }
@@ -81,6 +87,8 @@ impl Editor {
 
     /// A local change: made in one transaction, then sent.
     pub fn change(self: &Arc<Self>, f: impl FnOnce(&mut yrs::TransactionMut)) {
+        #[cfg(feature = "hydrate")]
+        leptos::logging::log!("postmortem change by {}", self.client());
         let update = {
             let mut txn = self.doc.transact_mut();
             f(&mut txn);
@@ -182,10 +190,16 @@ mod browser {
     }
 
     impl Editor {
+        /// A textarea now shows `root` (until [`Editor::unregister`]).
         pub fn register(&self, root: &str, el: web_sys::HtmlTextAreaElement) {
             let mut fields = self.fields.borrow_mut();
-            fields.retain(|(r, e)| !(r == root && e == &el) && e.is_connected());
-            fields.push((root.to_string(), el));
+            if !fields.iter().any(|(r, e)| r == root && e == &el) {
+                fields.push((root.to_string(), el));
+            }
+        }
+
+        pub fn unregister(&self, el: &web_sys::HtmlTextAreaElement) {
+            self.fields.borrow_mut().retain(|(_, e)| e != el);
         }
 
         pub(super) fn keep_selection(&self) -> Option<Kept> {

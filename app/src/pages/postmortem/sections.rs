@@ -307,7 +307,22 @@ fn CoText(
     {
         let editor = editor.clone();
         let root = root.clone();
-        node.on_load(move |el| editor.register(&root, el));
+        type Shown = leptos::__reexports::send_wrapper::SendWrapper<web_sys::HtmlTextAreaElement>;
+        let shown = StoredValue::new(None::<Shown>);
+        {
+            let editor = editor.clone();
+            node.on_load(move |el| {
+                editor.register(&root, el.clone());
+                shown.set_value(Some(Shown::new(el)));
+            });
+        }
+        on_cleanup(move || {
+            shown.with_value(|el| {
+                if let Some(el) = el {
+                    editor.unregister(el);
+                }
+            })
+        });
     }
     let number = editor.number;
     let presence = ctx.presence;

@@ -352,6 +352,17 @@ pub async fn status_board(
             .map(|e| (e.incident, e))
             .collect();
     let summaries = summaries(db, &all, tz).await?;
+    let postmortems: HashMap<i64, crate::domain::PostmortemStatus> =
+        crate::ssr::entities::postmortem::Entity::find()
+            .filter(
+                crate::ssr::entities::postmortem::Column::IncidentId
+                    .is_in(all.iter().map(|i| i.id).collect::<Vec<_>>()),
+            )
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|p| (p.incident_id, p.status))
+            .collect();
     let mut read: Vec<StatusIncident> = all
         .iter()
         .zip(summaries)
@@ -370,6 +381,7 @@ pub async fn status_board(
                 ),
                 impact,
                 latest_email,
+                postmortem: postmortems.get(&i.id).copied(),
             }
         })
         .collect();

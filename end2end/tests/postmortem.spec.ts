@@ -1,0 +1,145 @@
+import { expect, test, type Browser, type Page } from "@playwright/test";
+import { hydrated, live, signIn, unique } from "./helpers";
+
+async function openAs(browser: Browser, baseURL: string | undefined, name: string, role: "responder" | "viewer" = "responder") {
+  const context = await browser.newContext({ baseURL });
+  const page = await context.newPage();
+  page.on("pageerror", (error) => console.log(`[${name}] page error: ${error.message}`));
+  page.on("console", (m) => m.text().includes("postmortem change") && console.log(`[${name}] ${m.text()}`));
+  await signIn(page, name, role);
+  return page;
+}
+
+/** Declares an incident, posts `messages` in its channel; returns its number. */
+async function incidentWith(page: Page, messages: string[]) {
+  await page.goto("/incidents/new");
+  await hydrated(page);
+  await page.getByLabel("Title").fill(unique("Push delays"));
+  await page.getByLabel("Services affected").fill("push-api");
+  await page.getByRole("button", { name: "Declare incident" }).click();
+  await expect(page).toHaveURL(/\/incidents\/\d+$/);
+  await live(page);
+  for (const message of messages) {
+    await page.getByLabel("Message").fill(message);
+    await page.getByRole("button", { name: "Post to the channel" }).click();
+    await expect(page.locator(".event-message").last()).toContainText(message);
+  }
+  return Number(page.url().split("/").pop());
+}
+
+/** From the incident page: "Start postmortem", then the editor. */
+async function startPostmortem(page: Page, number: number) {
+  await page.locator("#open-postmortem").click();
+  await expect(page).toHaveURL(new RegExp(`/incidents/${number}/postmortem$`));
+  await hydrated(page);
+  await page.locator("#start-postmortem").click();
+  await expect(page.locator("#postmortem-status")).toHaveText("Draft");
+  await live(page);
+}
+
+async function typeAtEnd(page: Page, field: string, text: string) {
+  const area = page.locator(field);
+  await area.click();
+  await area.press("End");
+  await area.pressSequentially(text, { delay: 15 });
+}
+
+test("two editors type into the same section at once and converge; one goes offline, types, and its edits merge when it is back", async ({ browser, baseURL }) => {
+  const rosa = await openAs(browser, baseURL, "Rosa Writer");
+  const number = await incidentWith(rosa, []);
+  await startPostmortem(rosa, number);
+  await expect(rosa.locator("#preamble")).toContainText("This is a blameless Postmortem.");
+
+  const ada = await openAs(browser, baseURL, "Ada Writer");
+  await ada.goto(`/incidents/${number}/postmortem`);
+  await live(ada);
+
+  // Both type into "How Did We Fix It?" at the same time.
+  await Promise.all([
+    typeAtEnd(rosa, "#field-fix", "Rosa rolled back the deploy. "),
+    typeAtEnd(ada, "#field-fix", "Ada drained the queue. "),
+  ]);
+  for (const page of [rosa, ada]) {
+    await expect(page.locator("#postmortem-sync")).toHaveAttribute("data-state", "saved");
+  }
+  console.log("DEBUG", await rosa.locator("#field-fix").inputValue(), "|", await ada.locator("#field-fix").inputValue());
+  await expect.poll(async () => (await rosa.locator("#field-fix").inputValue()) === (await ada.locator("#field-fix").inputValue())).toBe(true);
+  const text = await rosa.locator("#field-fix").inputValue();
+  expect(text).toContain("Rosa rolled back the deploy.");
+  expect(text).toContain("Ada drained the queue.");
+
+  // Each sees where the other is.
+  await expect(rosa.locator("#presence")).toContainText("@Ada Writer in How Did We Fix It?");
+
+  // Ada loses her connection and keeps typing; Rosa writes elsewhere meanwhile.
+  await ada.context().setOffline(true);
+  await typeAtEnd(ada, "#field-impact", "Campaigns went out an hour late.");
+  await expect(ada.locator("#postmortem-sync")).toHaveAttribute("data-state", "waiting");
+  await typeAtEnd(rosa, "#field-description", "The push queue filled up.");
+  await ada.context().setOffline(false);
+  await expect(rosa.locator("#field-impact")).toHaveValue("Campaigns went out an hour late.", { timeout: 15_000 });
+  await expect(ada.locator("#field-description")).toHaveValue("The push queue filled up.", { timeout: 15_000 });
+  await expect(ada.locator("#postmortem-sync")).toHaveAttribute("data-state", "saved");
+
+  // It survives a reload: the server has it all.
+  await ada.reload();
+  await hydrated(ada);
+  await expect(ada.locator("#field-fix")).toHaveValue(text);
+  await expect(ada.locator("#field-impact")).toHaveValue("Campaigns went out an hour late.");
+});
+
+test("import three channel lines, a blaming sentence gets its hint, publish, a viewer reads it, export Markdown", async ({ browser, baseURL }) => {
+  const rosa = await openAs(browser, baseURL, "Rosa Lead");
+  const number = await incidentWith(rosa, ["Rolled back to v2.3", "Queue is draining"]);
+  await startPostmortem(rosa, number);
+
+  // The timeline: three lines of the record, in time order, with their authors.
+  await rosa.locator("#import-record summary").click();
+  const picks = rosa.locator("#import-record .pick-line");
+  // Declared, two messages, and "started the postmortem".
+  await expect(picks).toHaveCount(4);
+  for (let i = 0; i < 3; i++) await picks.nth(i).check();
+  await rosa.locator("#import-lines").click();
+  const lines = rosa.locator("#pm-timeline .pm-line");
+  await expect(lines).toHaveCount(3);
+  await expect(lines.nth(0).locator("textarea")).toHaveValue(/^@Rosa Lead declared/);
+  await expect(lines.nth(1).locator("textarea")).toHaveValue("@Rosa Lead: Rolled back to v2.3");
+  await expect(lines.nth(2).locator("textarea")).toHaveValue("@Rosa Lead: Queue is draining");
+
+  // The 5 whys, and a blaming sentence with its hint.
+  await rosa.locator("#add-chain").click();
+  const chain = rosa.locator("#chains .chain").first();
+  await chain.locator("textarea").first().fill("The push queue filled up.");
+  await chain.locator(".add-why").click();
+  await expect(chain.locator(".why")).toHaveCount(2);
+  await typeAtEnd(rosa, "#field-factors", "Bob should have caught the query.");
+  await expect(rosa.locator("#section-factors .blame-hint")).toContainText("hindsight");
+  await typeAtEnd(rosa, "#field-description", "Pushes were delayed.");
+  await expect(rosa.locator("#postmortem-sync")).toHaveAttribute("data-state", "saved");
+
+  // Review, then publish: the page is read-only.
+  await rosa.locator("#pm-to-review").click();
+  await expect(rosa.locator("#postmortem-status")).toHaveText("In review");
+  await expect(rosa.locator(".hint", { hasText: "open blameless hint" })).toBeVisible();
+  await rosa.locator("#pm-publish").click();
+  await expect(rosa.locator("#postmortem-status")).toHaveText("Published");
+  await expect(rosa.locator("#field-description")).toHaveAttribute("readonly", "");
+
+  // Markdown, in the seed's layout.
+  const res = await rosa.request.get(`/incidents/${number}/postmortem.md`);
+  expect(res.status()).toBe(200);
+  const md = await res.text();
+  expect(md).toContain("Participants: @Rosa Lead");
+  expect(md).toContain("1. This is a blameless Postmortem.");
+  expect(md).toContain("] - @Rosa Lead: Rolled back to v2.3");
+  expect(md).toContain("**The push queue filled up.**");
+
+  // A viewer reads the published postmortem.
+  const vic = await openAs(browser, baseURL, "Vic Viewer", "viewer");
+  await vic.goto(`/incidents/${number}/postmortem`);
+  await hydrated(vic);
+  await expect(vic.locator("#postmortem-status")).toHaveText("Published");
+  await expect(vic.locator("#field-description")).toHaveValue("Pushes were delayed.");
+  await expect(vic.locator("#field-description")).toHaveAttribute("readonly", "");
+  await expect(vic.locator("#pm-reopen")).toHaveCount(0);
+});
