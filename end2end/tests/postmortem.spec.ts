@@ -5,7 +5,6 @@ async function openAs(browser: Browser, baseURL: string | undefined, name: strin
   const context = await browser.newContext({ baseURL });
   const page = await context.newPage();
   page.on("pageerror", (error) => console.log(`[${name}] page error: ${error.message}`));
-  page.on("console", (m) => m.text().includes("postmortem change") && console.log(`[${name}] ${m.text()}`));
   await signIn(page, name, role);
   return page;
 }
@@ -62,7 +61,6 @@ test("two editors type into the same section at once and converge; one goes offl
   for (const page of [rosa, ada]) {
     await expect(page.locator("#postmortem-sync")).toHaveAttribute("data-state", "saved");
   }
-  console.log("DEBUG", await rosa.locator("#field-fix").inputValue(), "|", await ada.locator("#field-fix").inputValue());
   await expect.poll(async () => (await rosa.locator("#field-fix").inputValue()) === (await ada.locator("#field-fix").inputValue())).toBe(true);
   const text = await rosa.locator("#field-fix").inputValue();
   expect(text).toContain("Rosa rolled back the deploy.");

@@ -39,10 +39,7 @@ const PROBE_EVERY: Duration = Duration::from_millis(20);
 
 #[tokio::main]
 async fn main() {
-    let seconds: u64 = std::env::var("BENCH_SECONDS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(10);
+    let seconds = common::seconds();
     println!(
         "alerts and live updates: {CONCURRENCY} connections for {seconds} s, then {CLIENTS} live clients"
     );
@@ -78,15 +75,15 @@ async fn run(backend: &str, database_url: &str, seconds: u64) {
     let (rate, latencies) = ingest(&storm.url, Duration::from_secs(seconds)).await;
     println!(
         "  ingest: {rate:>8.0} alerts/s committed   webhook latency p50 {:>6.2} ms  p99 {:>6.2} ms",
-        pct(&latencies, 50.0),
-        pct(&latencies, 99.0)
+        common::pct(&latencies, 50.0),
+        common::pct(&latencies, 99.0)
     );
     let (received, expected, latencies) =
         fan_out(&base, &probes.url, Duration::from_secs(seconds)).await;
     println!(
         "  to {CLIENTS} live clients: webhook → client p50 {:>6.2} ms  p99 {:>6.2} ms  ({received}/{expected} deliveries)  RSS {} MB",
-        pct(&latencies, 50.0),
-        pct(&latencies, 99.0),
+        common::pct(&latencies, 50.0),
+        common::pct(&latencies, 99.0),
         rss_kb() / 1024,
     );
     state.db.close().await.ok();
@@ -216,16 +213,6 @@ async fn fan_out(base: &str, probe_url: &str, duration: Duration) -> (usize, usi
     }
     let latencies = std::mem::take(&mut *latencies.lock().unwrap());
     (latencies.len(), probes * CLIENTS, latencies)
-}
-
-fn pct(samples: &[f64], p: f64) -> f64 {
-    if samples.is_empty() {
-        return f64::NAN;
-    }
-    let mut sorted = samples.to_vec();
-    sorted.sort_by(|a, b| a.total_cmp(b));
-    let rank = ((p / 100.0) * (sorted.len() - 1) as f64).round() as usize;
-    sorted[rank]
 }
 
 fn rss_kb() -> u64 {

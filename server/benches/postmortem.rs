@@ -42,10 +42,7 @@ const KEYSTROKES: usize = 1000;
 
 #[tokio::main]
 async fn main() {
-    let seconds: u64 = std::env::var("BENCH_SECONDS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(10);
+    let seconds = common::seconds();
     println!(
         "postmortem: {EDITORS} editors for {seconds} s, then the log after {KEYSTROKES} keystrokes"
     );
@@ -192,8 +189,8 @@ async fn run(backend: &str, database_url: &str, seconds: u64) {
     println!("{backend}:");
     println!(
         "  an edit reaching {EDITORS} editors: p50 {:>6.2} ms  p99 {:>6.2} ms  ({} of {} arrivals, {edits} edits)",
-        pct(&latencies, 50.0),
-        pct(&latencies, 99.0),
+        common::pct(&latencies, 50.0),
+        common::pct(&latencies, 99.0),
         latencies.len(),
         edits * EDITORS,
     );
@@ -247,14 +244,4 @@ async fn run(backend: &str, database_url: &str, seconds: u64) {
         peak.rows, peak.bytes, before.rows, before.bytes, after.rows, after.bytes
     );
     state.db.close().await.ok();
-}
-
-fn pct(samples: &[f64], p: f64) -> f64 {
-    if samples.is_empty() {
-        return f64::NAN;
-    }
-    let mut sorted = samples.to_vec();
-    sorted.sort_by(|a, b| a.total_cmp(b));
-    let rank = ((p / 100.0) * (sorted.len() - 1) as f64).round() as usize;
-    sorted[rank]
 }

@@ -6,28 +6,23 @@ use leptos::prelude::*;
 
 #[server(prefix = "/api/read")]
 pub async fn list_incidents() -> Result<Vec<IncidentSummary>, AppError> {
-    use crate::ssr::{db, services::incidents, time::viewer_tz};
-    incidents::list(&db::current()?, viewer_tz()).await
+    use crate::ssr::{services::incidents, time::viewer_tz, AppState};
+    let state = AppState::current()?;
+    incidents::list(&state.db, viewer_tz(), state.mailer.settings.org_tz).await
 }
 
 #[server(prefix = "/api/read")]
 pub async fn status_view() -> Result<StatusBoard, AppError> {
-    use crate::ssr::{
-        live,
-        services::{incidents, postmortems},
-        time::viewer_tz,
-        AppState,
-    };
+    use crate::ssr::{live, services::incidents, time::viewer_tz, AppState};
     let state = AppState::current()?;
     let db = &state.db;
     let cursor = live::latest_id(db).await?;
-    let (current, resolved) = incidents::status_board(db, viewer_tz()).await?;
-    let due = postmortems::due(db, viewer_tz(), state.mailer.settings.org_tz).await?;
+    let (current, resolved) =
+        incidents::status_board(db, viewer_tz(), state.mailer.settings.org_tz).await?;
     Ok(StatusBoard {
         cursor,
         current,
         resolved,
-        due,
     })
 }
 

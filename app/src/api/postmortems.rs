@@ -1,7 +1,4 @@
-use crate::{
-    domain::AppError,
-    model::postmortems::{CalendarSettings, PostmortemDue},
-};
+use crate::{domain::AppError, model::postmortems::CalendarSettings};
 use leptos::prelude::*;
 
 /// The postmortem page: viewers read a published one only.
@@ -24,14 +21,6 @@ pub async fn read_postmortem(
         state.mailer.settings.org_tz,
     )
     .await
-}
-
-/// Postmortems overdue or due soon (started or not), most urgent first.
-#[server(prefix = "/api/read")]
-pub async fn postmortems_due() -> Result<Vec<PostmortemDue>, AppError> {
-    use crate::ssr::{services::postmortems, time::viewer_tz, AppState};
-    let state = AppState::current()?;
-    postmortems::due(&state.db, viewer_tz(), state.mailer.settings.org_tz).await
 }
 
 #[server(prefix = "/api/respond")]

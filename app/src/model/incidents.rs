@@ -21,6 +21,10 @@ pub struct IncidentSummary {
     pub resolved: Option<Stamp>,
     /// Affected customers, as the status view quotes them.
     pub customers: CustomerCounts,
+    /// Where its postmortem stands (None: not started).
+    pub postmortem: Option<crate::domain::PostmortemStatus>,
+    /// Resolved and its postmortem not published: when that is due.
+    pub postmortem_due: Option<super::postmortems::Due>,
 }
 
 /// One incident page.
@@ -100,8 +104,6 @@ pub struct StatusBoard {
     pub current: Vec<StatusIncident>,
     /// Incidents resolved in the last [`RESOLVED_DAYS`] days, latest first.
     pub resolved: Vec<StatusIncident>,
-    /// Postmortems overdue or due soon, most urgent first.
-    pub due: Vec<super::postmortems::PostmortemDue>,
 }
 
 /// How far back the status view lists resolved incidents.
@@ -120,6 +122,4 @@ pub struct StatusIncident {
     /// The latest company email about it (not on the dashboard's rows: the dashboard's
     /// bundle need not read them).
     pub latest_email: Option<EmailSummary>,
-    /// Where its postmortem stands (the status view links a published one).
-    pub postmortem: Option<crate::domain::PostmortemStatus>,
 }

@@ -58,17 +58,6 @@ pub struct PostmortemInfo {
     pub open_hints: usize,
 }
 
-/// A postmortem the dashboard and the status view flag: overdue or due soon, started
-/// or not.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PostmortemDue {
-    pub number: i64,
-    pub title: String,
-    /// None: nobody has started it.
-    pub status: Option<PostmortemStatus>,
-    pub due: Due,
-}
-
 /// Who else is on a postmortem page, and in which section.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Presence {

@@ -2,7 +2,6 @@ use crate::{
     api::{
         alerts::{list_feed, AttachAlert},
         incidents::list_incidents,
-        postmortems::postmortems_due,
     },
     components::{
         alerts::AlertLine,
@@ -33,7 +32,6 @@ pub fn DashboardPage() -> impl IntoView {
     let feed_version = RwSignal::new(0u64);
     let incidents = Resource::new(move || incidents_version.get(), |_| list_incidents());
     let feed = Resource::new(move || feed_version.get(), |_| list_feed());
-    let due = Resource::new(move || incidents_version.get(), |_| postmortems_due());
     let pushed = RwSignal::new(Pushed::new());
     let link = LiveLink::new();
     let refetch_incidents = debounced_bump(incidents_version, QUIET);
@@ -104,18 +102,13 @@ pub fn DashboardPage() -> impl IntoView {
                 })}
             </Transition>
 
-            <Transition fallback=|| ()>
-                {move || Suspend::new(async move {
-                    view! { <DuePostmortems rows=due.await.unwrap_or_default() /> }
-                })}
-            </Transition>
-
             <LiveFeed feed pushed incidents link />
 
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
                     let resolved: Vec<_> = incidents.await.unwrap_or_default().into_iter().filter(|i| !i.status.is_open()).collect();
                     view! {
+                        <DuePostmortems incidents=resolved.clone() />
                         <h2>"Recently resolved"</h2>
                         {if resolved.is_empty() {
                             view! { <p class="empty-state hint">"No resolved incidents yet."</p> }.into_any()

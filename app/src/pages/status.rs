@@ -60,7 +60,7 @@ pub fn StatusPage() -> impl IntoView {
                                         {read.current.into_iter().map(|i| view! { <Current incident=i /> }).collect_view()}
                                     </div>
                                 })}
-                                <DuePostmortems rows=read.due />
+                                <DuePostmortems incidents=read.resolved.iter().map(|r| r.incident.clone()).collect() />
                                 <h2>{format!("Resolved in the last {RESOLVED_DAYS} days")}</h2>
                                 {if read.resolved.is_empty() {
                                     view! { <p class="hint" id="status-resolved">"None."</p> }.into_any()
@@ -87,7 +87,6 @@ fn Current(incident: StatusIncident) -> impl IntoView {
         duration,
         impact,
         latest_email,
-        postmortem: _,
     } = incident;
     let number = i.number;
     let title = i.title.clone();
@@ -142,7 +141,7 @@ fn Resolved(rows: Vec<StatusIncident>) -> impl IntoView {
                         let subject = e.subject.clone();
                         view! { <A href=format!("/emails/{}", e.id)>{subject}</A> }
                     });
-                    let postmortem = match r.postmortem {
+                    let postmortem = match r.incident.postmortem {
                         Some(crate::domain::PostmortemStatus::Published) => view! {
                             <A href=format!("/incidents/{number}/postmortem") attr:class="read-postmortem">"Read the postmortem"</A>
                         }.into_any(),

@@ -39,3 +39,24 @@ where
         Err(e) => println!("PostgreSQL at {admin_url} is unreachable ({e}): skipped"),
     }
 }
+
+/// The `p`th percentile of `samples` (NaN when there are none).
+#[allow(dead_code)]
+pub fn pct(samples: &[f64], p: f64) -> f64 {
+    if samples.is_empty() {
+        return f64::NAN;
+    }
+    let mut sorted = samples.to_vec();
+    sorted.sort_by(|a, b| a.total_cmp(b));
+    let rank = ((p / 100.0) * (sorted.len() - 1) as f64).round() as usize;
+    sorted[rank]
+}
+
+/// How long each benchmark's timed part runs (`BENCH_SECONDS`, default 10).
+#[allow(dead_code)]
+pub fn seconds() -> u64 {
+    std::env::var("BENCH_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10)
+}

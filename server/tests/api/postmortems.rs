@@ -9,10 +9,10 @@ use crate::{
 };
 use app::{
     api::{
-        incidents::ChangeStatus,
+        incidents::{ChangeStatus, ListIncidents, StatusView},
         postmortems::{
-            EditPostmortem, PostmortemsDue, ReadPostmortem, SetPostmortemParticipant,
-            SetPostmortemStatus, StartPostmortem,
+            EditPostmortem, ReadPostmortem, SetPostmortemParticipant, SetPostmortemStatus,
+            StartPostmortem,
         },
     },
     domain::{
@@ -429,19 +429,23 @@ async fn a_resolved_incident_without_a_postmortem_is_flagged_when_overdue(app: &
         .exec(&app.db)
         .await
         .unwrap();
-    let due: Value = app.call::<PostmortemsDue>(&[]).await.json().await.unwrap();
-    let row = due
+    // The dashboard's list (and the status view's, which reads the same rows).
+    let listed: Value = app.call::<ListIncidents>(&[]).await.json().await.unwrap();
+    let row = listed
         .as_array()
         .unwrap()
         .iter()
         .find(|d| d["number"] == number)
-        .expect("flagged");
-    assert_eq!(row["status"], Value::Null, "not started");
-    assert_eq!(row["due"]["urgency"], "Overdue");
-    assert!(row["due"]["words"]
+        .expect("listed");
+    assert_eq!(row["postmortem"], Value::Null, "not started");
+    assert_eq!(row["postmortem_due"]["urgency"], "Overdue");
+    assert!(row["postmortem_due"]["words"]
         .as_str()
         .unwrap()
         .starts_with("Overdue by"));
+    let board: Value = app.call::<StatusView>(&[]).await.json().await.unwrap();
+    let resolved = &board["resolved"].as_array().unwrap()[0]["incident"];
+    assert_eq!(resolved["postmortem_due"]["urgency"], "Overdue");
     let page = page_at(app, &app.client, number).await;
     assert!(page["postmortem"].is_null());
     assert_eq!(page["due"]["urgency"], "Overdue");

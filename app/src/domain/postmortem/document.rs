@@ -54,6 +54,13 @@ pub fn new_doc(client_id: Option<u64>) -> Doc {
     Doc::with_options(options)
 }
 
+/// A writer id from a random number in [0, 1): every copy of a document needs its
+/// own, and it must fit in 32 bits — yrs takes an update from a larger id that it has
+/// already applied for a new one, so an editor's own echo would double its words.
+pub fn writer_id(random: f64) -> u64 {
+    1 + (random.clamp(0.0, 1.0) * f64::from(u32::MAX - 1)) as u64
+}
+
 /// The document as plain data.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Contents {
@@ -435,6 +442,22 @@ mod tests {
         assert_eq!(contents.timeline.len(), 1);
         assert_eq!(contents.chains[0].whys, [""]);
         check(&doc).unwrap();
+    }
+
+    #[test]
+    fn an_editor_applying_its_own_echo_changes_nothing() {
+        for random in [0.0, 0.5, 0.999_999] {
+            let doc = new_doc(Some(writer_id(random)));
+            let update = {
+                let mut txn = doc.transact_mut();
+                set_text(&mut txn, "fix", "Rolled back.");
+                txn.encode_update_v1()
+            };
+            let merged = yrs::merge_updates_v1([update.as_slice()]).unwrap();
+            apply(&doc, &merged).unwrap();
+            apply(&doc, &update).unwrap();
+            assert_eq!(read(&doc).fix, "Rolled back.");
+        }
     }
 
     #[test]

@@ -53,7 +53,7 @@ impl Editor {
         // Every copy needs its own writer id: two copies with the same one would take
         // each other's edits for their own and drop them.
         #[cfg(feature = "hydrate")]
-        let client = Some((js_sys::Math::random() * 4_503_599_627_370_496.0) as u64 | 1);
+        let client = Some(document::writer_id(js_sys::Math::random()));
         #[cfg(not(feature = "hydrate"))]
         let client = None;
         let doc = document::new_doc(client);
@@ -87,8 +87,6 @@ impl Editor {
 
     /// A local change: made in one transaction, then sent.
     pub fn change(self: &Arc<Self>, f: impl FnOnce(&mut yrs::TransactionMut)) {
-        #[cfg(feature = "hydrate")]
-        leptos::logging::log!("postmortem change by {}", self.client());
         let update = {
             let mut txn = self.doc.transact_mut();
             f(&mut txn);
@@ -216,8 +214,8 @@ mod browser {
             let start = el.selection_start().ok()??;
             let end = el.selection_end().ok()??;
             Some(Kept {
-                start: text.sticky_index(&mut txn, start, Assoc::After)?,
-                end: text.sticky_index(&mut txn, end, Assoc::After)?,
+                start: text.sticky_index(&mut txn, start, Assoc::Before)?,
+                end: text.sticky_index(&mut txn, end, Assoc::Before)?,
                 root,
             })
         }

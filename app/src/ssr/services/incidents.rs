@@ -276,8 +276,13 @@ async fn apply(
 }
 
 /// Open incidents by severity then age (longest-running first), then the most
-/// recently resolved ones.
-pub async fn list(db: &impl ConnectionTrait, tz: Tz) -> Result<Vec<IncidentSummary>, AppError> {
+/// recently resolved ones; `zone` is the organisation's default zone (`ORG_TIME_ZONE`),
+/// for when postmortems are due.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    tz: Tz,
+    zone: Tz,
+) -> Result<Vec<IncidentSummary>, AppError> {
     let open = open_incidents(db).await?;
     let resolved = incident::Entity::find()
         .filter(incident::Column::Status.eq(Status::Resolved.as_str()))
@@ -287,7 +292,7 @@ pub async fn list(db: &impl ConnectionTrait, tz: Tz) -> Result<Vec<IncidentSumma
         .all(db)
         .await?;
     let rows: Vec<incident::Model> = open.into_iter().chain(resolved).collect();
-    summaries(db, &rows, tz).await
+    summaries(db, &rows, tz, zone).await
 }
 
 async fn open_incidents(db: &impl ConnectionTrait) -> Result<Vec<incident::Model>, AppError> {
@@ -304,11 +309,15 @@ async fn summaries(
     db: &impl ConnectionTrait,
     rows: &[incident::Model],
     tz: Tz,
+    zone: Tz,
 ) -> Result<Vec<IncidentSummary>, AppError> {
     let mut services = services_of(db, rows.iter().map(|i| i.id).collect()).await?;
+    let postmortems = super::postmortems::standing(db, rows, tz, zone).await?;
     Ok(rows
         .iter()
         .map(|i| IncidentSummary {
+            postmortem: postmortems.get(&i.id).and_then(|s| s.0),
+            postmortem_due: postmortems.get(&i.id).and_then(|s| s.1.clone()),
             number: i.id,
             customers: super::customers::counts_of(i),
             services: services.remove(&i.id).unwrap_or_default(),
@@ -327,6 +336,7 @@ async fn summaries(
 pub async fn status_board(
     db: &impl ConnectionTrait,
     tz: Tz,
+    zone: Tz,
 ) -> Result<(Vec<StatusIncident>, Vec<StatusIncident>), AppError> {
     let now = Utc::now();
     let open = open_incidents(db).await?;
@@ -351,18 +361,7 @@ pub async fn status_board(
             .into_iter()
             .map(|e| (e.incident, e))
             .collect();
-    let summaries = summaries(db, &all, tz).await?;
-    let postmortems: HashMap<i64, crate::domain::PostmortemStatus> =
-        crate::ssr::entities::postmortem::Entity::find()
-            .filter(
-                crate::ssr::entities::postmortem::Column::IncidentId
-                    .is_in(all.iter().map(|i| i.id).collect::<Vec<_>>()),
-            )
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|p| (p.incident_id, p.status))
-            .collect();
+    let summaries = summaries(db, &all, tz, zone).await?;
     let mut read: Vec<StatusIncident> = all
         .iter()
         .zip(summaries)
@@ -381,7 +380,6 @@ pub async fn status_board(
                 ),
                 impact,
                 latest_email,
-                postmortem: postmortems.get(&i.id).copied(),
             }
         })
         .collect();

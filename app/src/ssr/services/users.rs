@@ -159,6 +159,26 @@ pub async fn sign_in_sso_user(
     }
 }
 
+/// Everyone who can be picked (for the issue team, a postmortem's participants, its
+/// leader): enabled users, by name.
+pub async fn pickable(
+    db: &impl sea_orm::ConnectionTrait,
+) -> Result<Vec<crate::model::Person>, crate::domain::AppError> {
+    use crate::ssr::entities::user;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    Ok(user::Entity::find()
+        .filter(user::Column::Disabled.eq(false))
+        .order_by_asc(user::Column::Name)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| crate::model::Person {
+            id: u.id,
+            name: u.name,
+        })
+        .collect())
+}
+
 /// Everyone, for the admin page: enabled first, then by name.
 pub async fn list(
     db: &impl ConnectionTrait,

@@ -4,7 +4,7 @@
 use crate::{
     domain::{AppError, EventKind, TeamRole},
     model::{
-        email::{IssueTeam, Person, TeamMember},
+        email::{IssueTeam, TeamMember},
         session::CurrentUser,
     },
     ssr::{
@@ -36,17 +36,7 @@ pub async fn of(db: &impl ConnectionTrait, number: i64) -> Result<IssueTeam, App
             })
         })
         .collect();
-    let people = user::Entity::find()
-        .filter(user::Column::Disabled.eq(false))
-        .order_by_asc(user::Column::Name)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|u| Person {
-            id: u.id,
-            name: u.name,
-        })
-        .collect();
+    let people = crate::ssr::services::users::pickable(db).await?;
     Ok(IssueTeam { members, people })
 }
 

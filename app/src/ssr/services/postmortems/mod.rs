@@ -10,7 +10,7 @@ use crate::{
         AppError, EventKind, Permission, PostmortemStatus, Status, Urgency,
     },
     model::{
-        postmortems::{Due, PostmortemDue, PostmortemInfo, PostmortemPage},
+        postmortems::{Due, PostmortemInfo, PostmortemPage},
         session::CurrentUser,
         Person,
     },
@@ -35,9 +35,6 @@ use serde_json::json;
 use std::collections::HashMap;
 
 pub use document::Documents;
-
-/// How far back resolved incidents are checked for a postmortem that is due.
-const DUE_LOOKBACK_DAYS: i64 = 30;
 
 async fn of_incident(
     db: &impl ConnectionTrait,
@@ -142,17 +139,7 @@ pub async fn page(
             "A published postmortem of incident #{number}"
         )));
     }
-    let people: Vec<Person> = user::Entity::find()
-        .filter(user::Column::Disabled.eq(false))
-        .order_by_asc(user::Column::Name)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|u| Person {
-            id: u.id,
-            name: u.name,
-        })
-        .collect();
+    let people = super::users::pickable(db).await?;
     let postmortem = match &pm {
         None => None,
         Some(p) => Some(info(db, docs, p, &detail.timeline, &people, tz).await?),
@@ -480,63 +467,35 @@ pub async fn markdown(
     .markdown())
 }
 
-/// Resolved incidents of the last [`DUE_LOOKBACK_DAYS`] days whose postmortem is not
-/// published and is overdue or due soon, most urgent first.
-pub async fn due(
+/// Where each incident's postmortem stands, and, for a resolved incident whose
+/// postmortem is not published, when it is due: what the dashboard and the status view
+/// flag.
+pub async fn standing(
     db: &impl ConnectionTrait,
+    incidents: &[incident::Model],
     tz: Tz,
     default_zone: Tz,
-) -> Result<Vec<PostmortemDue>, AppError> {
+) -> Result<HashMap<i64, (Option<PostmortemStatus>, Option<Due>)>, AppError> {
     let now = Utc::now();
     let calendar = settings::calendar(db, default_zone).await?;
-    let resolved = incident::Entity::find()
-        .filter(incident::Column::Status.eq(Status::Resolved.as_str()))
-        .filter(incident::Column::ResolvedAt.gte(now - chrono::Duration::days(DUE_LOOKBACK_DAYS)))
-        .all(db)
-        .await?;
     let statuses: HashMap<i64, PostmortemStatus> = postmortem::Entity::find()
         .filter(
-            postmortem::Column::IncidentId.is_in(resolved.iter().map(|i| i.id).collect::<Vec<_>>()),
+            postmortem::Column::IncidentId
+                .is_in(incidents.iter().map(|i| i.id).collect::<Vec<_>>()),
         )
         .all(db)
         .await?
         .into_iter()
         .map(|p| (p.incident_id, p.status))
         .collect();
-    let mut due: Vec<(DateTime<Utc>, PostmortemDue)> = resolved
+    Ok(incidents
         .iter()
-        .filter(|i| statuses.get(&i.id) != Some(&PostmortemStatus::Published))
-        .filter_map(|i| {
-            let d = due_of(i, &calendar, tz, now)?;
-            let at = calendar.days.due_at(i.resolved_at?, &calendar.zone);
-            (d.urgency != Urgency::OnTime).then(|| {
-                (
-                    at,
-                    PostmortemDue {
-                        number: i.id,
-                        title: i.title.clone(),
-                        status: statuses.get(&i.id).copied(),
-                        due: d,
-                    },
-                )
-            })
+        .map(|i| {
+            let status = statuses.get(&i.id).copied();
+            let due = (status != Some(PostmortemStatus::Published))
+                .then(|| due_of(i, &calendar, tz, now))
+                .flatten();
+            (i.id, (status, due))
         })
-        .collect();
-    due.sort_by_key(|(at, _)| *at);
-    Ok(due.into_iter().map(|(_, d)| d).collect())
-}
-
-/// Published postmortems by incident, for the status view's links.
-pub async fn published(
-    db: &impl ConnectionTrait,
-    incidents: Vec<i64>,
-) -> Result<Vec<i64>, AppError> {
-    Ok(postmortem::Entity::find()
-        .filter(postmortem::Column::IncidentId.is_in(incidents))
-        .filter(postmortem::Column::Status.eq(PostmortemStatus::Published.as_str()))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|p| p.incident_id)
         .collect())
 }
