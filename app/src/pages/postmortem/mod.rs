@@ -204,7 +204,13 @@ fn NotStarted(page: PostmortemPage, shape: RwSignal<u64>) -> impl IntoView {
             {page.due.clone().map(|d| view! {
                 <p class=format!("due due-{}", d.urgency.as_str()) id="postmortem-due">{d.words}" (24 business hours after the resolution)"</p>
             })}
-            <p>"Nobody has started this incident's blameless postmortem yet."</p>
+            <p>
+                {if page.can_respond {
+                    "Nobody has started this incident's blameless postmortem yet."
+                } else {
+                    "This incident's blameless postmortem is not published yet."
+                }}
+            </p>
             {page.can_respond.then(|| view! {
                 <button class="button primary" id="start-postmortem" on:click=start>"Start postmortem"</button>
             })}

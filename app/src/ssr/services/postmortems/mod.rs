@@ -115,7 +115,8 @@ pub async fn start(
     Ok(())
 }
 
-/// The postmortem page as `viewer` reads it. Viewers read published postmortems only.
+/// The postmortem page as `viewer` reads it. To viewers, a postmortem that is not
+/// published does not exist yet.
 pub async fn page(
     db: &impl ConnectionTrait,
     docs: &Documents,
@@ -129,16 +130,10 @@ pub async fn page(
     let i = find(db, number).await?;
     let calendar = settings::calendar(db, default_zone).await?;
     let responder = viewer.role.allows(Permission::Respond);
-    let pm = of_incident(db, number).await?;
-    if !responder
-        && pm
-            .as_ref()
-            .is_none_or(|p| p.status != PostmortemStatus::Published)
-    {
-        return Err(AppError::NotFound(format!(
-            "A published postmortem of incident #{number}"
-        )));
-    }
+    // Viewers read a published postmortem only; a draft is not theirs to see yet.
+    let pm = of_incident(db, number)
+        .await?
+        .filter(|p| responder || p.status == PostmortemStatus::Published);
     let people = super::users::pickable(db).await?;
     let postmortem = match &pm {
         None => None,
