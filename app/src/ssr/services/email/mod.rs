@@ -46,7 +46,10 @@ pub async fn composer(
     tz: Tz,
 ) -> Result<Composer, AppError> {
     let i = find(db, number).await?;
-    let org_tz = mailer.settings.org_tz;
+    // The organisation's zone as an admin set it (`/admin/calendar`), else ORG_TIME_ZONE.
+    let org_tz = super::settings::calendar(db, mailer.settings.org_tz)
+        .await?
+        .zone;
     let team = team::of(db, number).await?;
     let customers = super::customers::counts_of(&i);
     let customers_url = format!("{public_url}/incidents/{number}/customers");
@@ -283,7 +286,10 @@ async fn prepare(
     strict: bool,
 ) -> Result<Prepared, AppError> {
     let i = find(db, number).await?;
-    let org_tz = mailer.settings.org_tz;
+    // The organisation's zone as an admin set it (`/admin/calendar`), else ORG_TIME_ZONE.
+    let org_tz = super::settings::calendar(db, mailer.settings.org_tz)
+        .await?
+        .zone;
     let picked = distribution_list::Entity::find()
         .filter(distribution_list::Column::Id.is_in(draft.lists.clone()))
         .order_by_asc(distribution_list::Column::Name)
