@@ -11,8 +11,8 @@ use app::{
     api::{
         incidents::{ChangeStatus, ListIncidents, StatusView},
         postmortems::{
-            EditPostmortem, ReadPostmortem, SetPostmortemParticipant, SetPostmortemStatus,
-            StartPostmortem,
+            BusinessCalendar, EditPostmortem, ReadPostmortem, SaveBusinessCalendar,
+            SetPostmortemParticipant, SetPostmortemStatus, StartPostmortem,
         },
     },
     domain::{
@@ -38,6 +38,7 @@ on_both_databases!(
     the_markdown_export_follows_the_seed_template,
     a_resolved_incident_without_a_postmortem_is_flagged_when_overdue,
     the_log_is_compacted_and_the_document_stays_whole,
+    an_admin_sets_the_business_calendar_and_bad_input_names_the_field,
 );
 
 /// An incident with a started postmortem, rosa (responder) signed in on the app.
@@ -474,4 +475,53 @@ async fn the_log_is_compacted_and_the_document_stays_whole(app: &TestApp) {
     let other = app.another_instance(|_, _| {}).await;
     other.login_as("ada", "responder").await;
     assert_eq!(contents(&other, number).await.fix, typed);
+}
+
+async fn an_admin_sets_the_business_calendar_and_bad_input_names_the_field(app: &TestApp) {
+    let admin = app.sign_in("ada", "admin").await.client;
+    let save = |zone: &'static str, weekdays: &'static str, holidays: &'static str| {
+        let admin = admin.clone();
+        async move {
+            app.call_as(
+                &admin,
+                SaveBusinessCalendar::PATH,
+                &[
+                    ("zone", zone),
+                    ("weekdays", weekdays),
+                    ("holidays", holidays),
+                ],
+            )
+            .await
+        }
+    };
+    let res = save("Mars/Olympus", "Mon", "").await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("Mars/Olympus"));
+    let res = save("Europe/Berlin", "Mon, Funday", "").await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("Funday"));
+    let res = save("Europe/Berlin", "Mon, Tue", "2026-12-25\n2026-13-40").await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("2026-13-40"));
+    let res = save("Europe/Berlin", "Tue, Mon", "2026-12-25").await;
+    assert_eq!(res.status(), 200);
+    let read: Value = app
+        .call_as(&admin, BusinessCalendar::PATH, &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(read["zone"], "Europe/Berlin");
+    assert_eq!(read["weekdays"], "Mon, Tue");
+    assert_eq!(read["holidays"], "2026-12-25");
+    // Responders do not change it.
+    let rosa = app.sign_in("rosa", "responder").await.client;
+    let res = app
+        .call_as(
+            &rosa,
+            SaveBusinessCalendar::PATH,
+            &[("zone", "UTC"), ("weekdays", "Mon"), ("holidays", "")],
+        )
+        .await;
+    assert_eq!(res.status(), 403);
 }
