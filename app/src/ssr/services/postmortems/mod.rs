@@ -101,14 +101,33 @@ pub async fn start(
     }
     .insert(&txn)
     .await?;
+    step(
+        txn,
+        actor,
+        number,
+        "started the postmortem".into(),
+        json!({ "step": "started" }),
+    )
+    .await
+}
+
+/// Records a postmortem step as a line on the incident's timeline, and commits it with
+/// the change it records.
+async fn step(
+    txn: impl ConnectionTrait + TransactionSession,
+    actor: &CurrentUser,
+    number: i64,
+    body: String,
+    data: serde_json::Value,
+) -> Result<(), AppError> {
     record(
         &txn,
         number,
         Some(actor.id),
         EventKind::PostmortemChanged,
-        "started the postmortem".into(),
-        json!({ "step": "started" }),
-        now,
+        body,
+        data,
+        Utc::now(),
     )
     .await?;
     txn.commit().await?;
@@ -324,18 +343,7 @@ pub async fn set_participant(
         }
         _ => return Ok(()),
     };
-    record(
-        &txn,
-        number,
-        Some(actor.id),
-        EventKind::PostmortemChanged,
-        body,
-        json!({ "step": if present { "participant_added" } else { "participant_removed" }, "user": user_id }),
-        Utc::now(),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(())
+    step(txn, actor, number, body, json!({ "step": if present { "participant_added" } else { "participant_removed" }, "user": user_id })).await
 }
 
 /// Moves the postmortem along its lifecycle, with a timeline line; moving to review
@@ -372,18 +380,14 @@ pub async fn move_to(
             "Someone moved this postmortem meanwhile: reload to see it.".into(),
         ));
     }
-    record(
-        &txn,
+    step(
+        txn,
+        actor,
         number,
-        Some(actor.id),
-        EventKind::PostmortemChanged,
         body,
         json!({ "step": to.as_str(), "from": p.status.as_str() }),
-        now,
     )
-    .await?;
-    txn.commit().await?;
-    Ok(())
+    .await
 }
 
 /// Records when the meeting is held (None: not scheduled), with a timeline line.
@@ -409,18 +413,14 @@ pub async fn schedule(
         ),
         None => "cancelled the postmortem meeting".to_string(),
     };
-    record(
-        &txn,
+    step(
+        txn,
+        actor,
         number,
-        Some(actor.id),
-        EventKind::PostmortemChanged,
         body,
         json!({ "step": "meeting", "at": at }),
-        Utc::now(),
     )
-    .await?;
-    txn.commit().await?;
-    Ok(())
+    .await
 }
 
 /// The postmortem in Markdown, in the seed's layout (times in the organisation's zone).
