@@ -134,6 +134,21 @@ pub async fn schedule_postmortem_meeting(number: i64, at: String) -> Result<(), 
     postmortems::schedule(&db::current()?, &signed_in()?, number, at, tz).await
 }
 
+/// Emails the participants an invitation to the meeting (iCalendar); how many it went to.
+#[server(prefix = "/api/respond")]
+pub async fn invite_to_postmortem_meeting(number: i64) -> Result<usize, AppError> {
+    use crate::ssr::{services::postmortems, signed_in, AppState};
+    let state = AppState::current()?;
+    postmortems::invite(
+        &state.db,
+        &state.mailer,
+        &state.public_url,
+        &signed_in()?,
+        number,
+    )
+    .await
+}
+
 #[server(prefix = "/api/admin")]
 pub async fn business_calendar() -> Result<CalendarSettings, AppError> {
     use crate::{

@@ -108,6 +108,14 @@ impl Mailer {
         &self.from_address
     }
 
+    /// Hands a message straight to the SMTP server — not queued, so the caller learns at
+    /// once whether it went (the postmortem meeting's invitation). None: no SMTP server
+    /// is configured.
+    pub async fn send_now(&self, to: &[String], raw: &[u8]) -> Option<Result<(), String>> {
+        let transport = self.transport.as_ref()?;
+        Some(send_raw(transport, &self.from_address, to, raw).await)
+    }
+
     /// Tells the sender a message was queued (or is to be retried now).
     pub fn wake(&self) {
         self.wake.notify_one();
@@ -262,19 +270,32 @@ async fn send(
     transport: &AsyncSmtpTransport<Tokio1Executor>,
     message: &email::Model,
 ) -> Result<(), String> {
-    let from: Address = message
-        .from_address
+    send_raw(
+        transport,
+        &message.from_address,
+        &message.recipient_list(),
+        message.raw.as_bytes(),
+    )
+    .await
+}
+
+async fn send_raw(
+    transport: &AsyncSmtpTransport<Tokio1Executor>,
+    from: &str,
+    to: &[impl AsRef<str>],
+    raw: &[u8],
+) -> Result<(), String> {
+    let from: Address = from
         .parse()
         .map_err(|e| format!("the sender address is not valid: {e}"))?;
-    let to = message
-        .recipient_list()
+    let to = to
         .iter()
-        .map(|a| a.parse::<Address>())
+        .map(|a| a.as_ref().parse::<Address>())
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| format!("a recipient address is not valid: {e}"))?;
     let envelope = Envelope::new(Some(from), to).map_err(|e| e.to_string())?;
     transport
-        .send_raw(&envelope, message.raw.as_bytes())
+        .send_raw(&envelope, raw)
         .await
         .map(|_| ())
         .map_err(|e| e.to_string())

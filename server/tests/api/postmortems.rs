@@ -11,8 +11,9 @@ use app::{
     api::{
         incidents::{ChangeStatus, ListIncidents, StatusView},
         postmortems::{
-            BusinessCalendar, EditPostmortem, ReadPostmortem, SaveBusinessCalendar,
-            SetPostmortemParticipant, SetPostmortemStatus, StartPostmortem,
+            BusinessCalendar, EditPostmortem, InviteToPostmortemMeeting, ReadPostmortem,
+            SaveBusinessCalendar, SchedulePostmortemMeeting, SetPostmortemParticipant,
+            SetPostmortemStatus, StartPostmortem,
         },
     },
     domain::{
@@ -39,6 +40,7 @@ on_both_databases!(
     a_resolved_incident_without_a_postmortem_is_flagged_when_overdue,
     the_log_is_compacted_and_the_document_stays_whole,
     an_admin_sets_the_business_calendar_and_bad_input_names_the_field,
+    the_participants_get_an_icalendar_invitation_to_the_meeting,
 );
 
 /// An incident with a started postmortem, rosa (responder) signed in on the app.
@@ -519,4 +521,74 @@ async fn an_admin_sets_the_business_calendar_and_bad_input_names_the_field(app: 
         )
         .await;
     assert_eq!(res.status(), 403);
+}
+
+async fn the_participants_get_an_icalendar_invitation_to_the_meeting(base: &TestApp) {
+    let number = started(base).await;
+    let n = number.to_string();
+    let ada = base.sign_in("ada", "responder").await;
+    let res = base
+        .call::<SetPostmortemParticipant>(&[
+            ("number", &n),
+            ("user", &ada.id.to_string()),
+            ("present", "true"),
+        ])
+        .await;
+    assert_eq!(res.status(), 200);
+    // Without a meeting, or without a mail server, nothing goes and the reason is named.
+    let res = base
+        .call::<InviteToPostmortemMeeting>(&[("number", &n)])
+        .await;
+    assert_eq!(res.status(), 422);
+    assert!(res
+        .text()
+        .await
+        .unwrap()
+        .contains("Schedule the meeting first"));
+    let res = base
+        .call::<SchedulePostmortemMeeting>(&[("number", &n), ("at", "2026-12-03T15:00")])
+        .await;
+    assert_eq!(res.status(), 200);
+    let res = base
+        .call::<InviteToPostmortemMeeting>(&[("number", &n)])
+        .await;
+    assert_eq!(res.status(), 409);
+    assert!(res.text().await.unwrap().contains("SMTP_URL"));
+    // An instance with a real SMTP server sends it.
+    let smtp = crate::helpers::SmtpServer::start().await;
+    let app = base
+        .another_instance(crate::helpers::mail_to(&smtp.url()))
+        .await;
+    app.login_as("rosa", "responder").await;
+    let res = app
+        .call::<InviteToPostmortemMeeting>(&[("number", &n)])
+        .await;
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    let mail = String::from_utf8(smtp.wait_for(1).await.remove(0)).unwrap();
+    let parsed = mailparse::parse_mail(mail.as_bytes()).unwrap();
+    let calendar = parsed
+        .subparts
+        .iter()
+        .find(|p| p.ctype.mimetype == "text/calendar")
+        .expect("an iCalendar part")
+        .get_body()
+        .unwrap();
+    for expected in [
+        "METHOD:REQUEST",
+        "BEGIN:VEVENT",
+        "DTSTART:20261203T150000Z",
+        "DTEND:20261203T160000Z",
+        "rosa@example.com",
+        "ada@example.com",
+    ] {
+        assert!(calendar.contains(expected), "{expected} in {calendar}");
+    }
+    assert!(mail.contains("Postmortem: #"));
+    let lines = timeline_bodies(&incident(base, number).await);
+    assert!(
+        lines
+            .iter()
+            .any(|l| l == "sent the postmortem meeting's invitation to 2 participants"),
+        "{lines:?}"
+    );
 }

@@ -9,8 +9,8 @@ mod sections;
 
 use crate::{
     api::postmortems::{
-        read_postmortem, schedule_postmortem_meeting, set_incident_leader,
-        set_postmortem_participant, set_postmortem_status, start_postmortem,
+        invite_to_postmortem_meeting, read_postmortem, schedule_postmortem_meeting,
+        set_incident_leader, set_postmortem_participant, set_postmortem_status, start_postmortem,
     },
     components::{
         incidents::incident_number,
@@ -267,6 +267,19 @@ fn Header(page: PostmortemPage, shape: RwSignal<u64>) -> impl IntoView {
         .map(|m| sections::local_input(&m.iso))
         .unwrap_or_default();
     let meeting = RwSignal::new(meeting_value);
+    let invited = RwSignal::new(None::<usize>);
+    let invite = move |_| {
+        spawn_local(async move {
+            match invite_to_postmortem_meeting(number).await {
+                Ok(n) => {
+                    error.set(None);
+                    invited.set(Some(n));
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        })
+    };
+    let scheduled = info.meeting.is_some();
     view! {
         <section class="postmortem-meta" aria-label="Participants and leader">
             <div class="field-row" id="participants" data-section="participants">
@@ -329,7 +342,11 @@ fn Header(page: PostmortemPage, shape: RwSignal<u64>) -> impl IntoView {
                         }>
                             <input type="datetime-local" id="meeting-at" aria-label="Meeting time" prop:value=meeting on:input=move |ev| meeting.set(event_target_value(&ev)) />
                             <button type="submit" class="button small">"Save"</button>
+                            {scheduled.then(|| view! {
+                                <button type="button" class="button small" id="invite-participants" on:click=invite>"Email the participants an invitation"</button>
+                            })}
                         </form>
+                        {move || invited.get().map(|n| view! { <p class="notice" id="invited">{format!("Invitation sent to {n} participant(s).")}</p> })}
                     }.into_any(),
                     (false, Some(m)) => view! { <p>{m.text}</p> }.into_any(),
                     (false, None) => view! { <p>"Not scheduled"</p> }.into_any(),

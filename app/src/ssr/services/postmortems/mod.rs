@@ -423,6 +423,127 @@ pub async fn schedule(
     .await
 }
 
+/// How long the invitation books the meeting for.
+const MEETING_MINUTES: i64 = 60;
+
+/// Emails the participants an invitation to the meeting (an iCalendar request they can
+/// accept), straight to the SMTP server: the error says when it did not go. Returns how
+/// many it went to.
+pub async fn invite(
+    db: &(impl TransactionTrait + ConnectionTrait),
+    mailer: &crate::ssr::mail::Mailer,
+    public_url: &str,
+    actor: &CurrentUser,
+    number: i64,
+) -> Result<usize, AppError> {
+    use icalendar::{Calendar, Component, EventLike, Property};
+    use lettre::message::{header::ContentType, Attachment, Mailbox, MultiPart, SinglePart};
+    let p = existing(db, number).await?;
+    let at = p
+        .meeting_at
+        .ok_or_else(|| AppError::invalid("meeting", "Schedule the meeting first."))?;
+    let i = find(db, number).await?;
+    let people: Vec<user::Model> = postmortem_participant::Entity::find()
+        .filter(postmortem_participant::Column::PostmortemId.eq(p.id))
+        .find_also_related(user::Entity)
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|(_, u)| u)
+        .collect();
+    if people.is_empty() {
+        return Err(AppError::invalid(
+            "participants",
+            "Add the participants first.",
+        ));
+    }
+    let link = format!("{public_url}/incidents/{number}/postmortem");
+    let title = format!("Postmortem: #{number} {}", i.title);
+    let organizer = mailer.from_address().to_string();
+    let mut event = icalendar::Event::new();
+    event
+        .uid(&format!(
+            "postmortem-{}@{}",
+            p.id,
+            organizer.rsplit('@').next().unwrap_or("stormwatch")
+        ))
+        .summary(&title)
+        .description(&format!("{}\n\n{link}", crate::domain::PREAMBLE.join("\n")))
+        .url(&link)
+        .starts(at)
+        .ends(at + chrono::Duration::minutes(MEETING_MINUTES))
+        .timestamp(Utc::now())
+        .add_property("ORGANIZER", format!("mailto:{organizer}"));
+    for person in &people {
+        let mut attendee = Property::new("ATTENDEE", format!("mailto:{}", person.email));
+        attendee
+            .add_parameter("CN", &person.name)
+            .add_parameter("RSVP", "TRUE");
+        event.append_multi_property(attendee.done());
+    }
+    let calendar = Calendar::new()
+        .append_property(Property::new("METHOD", "REQUEST"))
+        .push(event.done())
+        .done()
+        .to_string();
+    let from: Mailbox = mailer
+        .settings
+        .from
+        .parse()
+        .map_err(|_| AppError::Internal)?;
+    let mut message = lettre::Message::builder().from(from).subject(title.clone());
+    let mut to = Vec::new();
+    for person in &people {
+        if let Ok(mailbox) = format!("{} <{}>", person.name, person.email).parse::<Mailbox>() {
+            message = message.to(mailbox);
+            to.push(person.email.clone());
+        }
+    }
+    let text = format!(
+        "You are invited to the blameless postmortem of incident #{number}, {}.\n\n{}\n\n{link}\n",
+        i.title,
+        crate::domain::PREAMBLE.join("\n")
+    );
+    let calendar_type = ContentType::parse("text/calendar; method=REQUEST; charset=utf-8")
+        .map_err(|_| AppError::Internal)?;
+    let message = message
+        .multipart(
+            MultiPart::mixed()
+                .singlepart(SinglePart::plain(text))
+                .singlepart(Attachment::new("invite.ics".into()).body(calendar, calendar_type)),
+        )
+        .map_err(|e| {
+            tracing::error!(error = %e, "the invitation does not build");
+            AppError::Internal
+        })?;
+    match mailer.send_now(&to, &message.formatted()).await {
+        None => {
+            return Err(AppError::Conflict(
+                "No mail server is configured (SMTP_URL), so the invitation cannot be sent.".into(),
+            ))
+        }
+        Some(Err(reason)) => return Err(AppError::Conflict(format!(
+            "The mail server did not take the invitation ({reason}): nothing was sent, try again."
+        ))),
+        Some(Ok(())) => {}
+    }
+    let txn = crate::ssr::db::begin_write(db).await?;
+    let body = format!(
+        "sent the postmortem meeting's invitation to {} participant{}",
+        to.len(),
+        if to.len() == 1 { "" } else { "s" }
+    );
+    step(
+        txn,
+        actor,
+        number,
+        body,
+        json!({ "step": "invited", "to": to.len() }),
+    )
+    .await?;
+    Ok(to.len())
+}
+
 /// The postmortem in Markdown, in the seed's layout (times in the organisation's zone).
 pub async fn markdown(
     db: &impl ConnectionTrait,
