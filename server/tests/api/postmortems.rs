@@ -77,6 +77,19 @@ async fn contents(app: &TestApp, number: i64) -> Contents {
     document::read(&doc)
 }
 
+/// Ada (a responder) joins the participants.
+async fn with_ada(app: &TestApp, number: i64) {
+    let ada = app.sign_in("ada", "responder").await;
+    let res = app
+        .call::<SetPostmortemParticipant>(&[
+            ("number", &number.to_string()),
+            ("user", &ada.id.to_string()),
+            ("present", "true"),
+        ])
+        .await;
+    assert_eq!(res.status(), 200);
+}
+
 /// A writer's copy, starting from the server's document.
 async fn writer(app: &TestApp, number: i64, client_id: u64) -> Doc {
     let page = page_at(app, &app.client, number).await;
@@ -310,15 +323,7 @@ async fn publishing_makes_it_read_only_until_reopened_and_each_step_is_on_the_ti
 ) {
     let number = started(app).await;
     let n = number.to_string();
-    let ada = app.sign_in("ada", "responder").await;
-    let res = app
-        .call::<SetPostmortemParticipant>(&[
-            ("number", &n),
-            ("user", &ada.id.to_string()),
-            ("present", "true"),
-        ])
-        .await;
-    assert_eq!(res.status(), 200);
+    with_ada(app, number).await;
     let doc = writer(app, number, 51).await;
     let blaming = edit(&doc, |txn| {
         document::set_text(txn, "factors", "Bob should have known. It was Bob's fault.")
@@ -526,15 +531,7 @@ async fn an_admin_sets_the_business_calendar_and_bad_input_names_the_field(app: 
 async fn the_participants_get_an_icalendar_invitation_to_the_meeting(base: &TestApp) {
     let number = started(base).await;
     let n = number.to_string();
-    let ada = base.sign_in("ada", "responder").await;
-    let res = base
-        .call::<SetPostmortemParticipant>(&[
-            ("number", &n),
-            ("user", &ada.id.to_string()),
-            ("present", "true"),
-        ])
-        .await;
-    assert_eq!(res.status(), 200);
+    with_ada(base, number).await;
     // Without a meeting, or without a mail server, nothing goes and the reason is named.
     let res = base
         .call::<InviteToPostmortemMeeting>(&[("number", &n)])

@@ -522,9 +522,11 @@ pub async fn invite(
                 "No mail server is configured (SMTP_URL), so the invitation cannot be sent.".into(),
             ))
         }
-        Some(Err(reason)) => return Err(AppError::Conflict(format!(
+        Some(Err(reason)) => {
+            return Err(AppError::Conflict(format!(
             "The mail server did not take the invitation ({reason}): nothing was sent, try again."
-        ))),
+        )))
+        }
         Some(Ok(())) => {}
     }
     let txn = crate::ssr::db::begin_write(db).await?;
