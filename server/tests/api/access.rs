@@ -173,6 +173,15 @@ async fn every_server_function_enforces_its_role(app: &TestApp) {
         .await
         .unwrap();
     assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    // A started postmortem, for the postmortem functions.
+    let res = app
+        .call_as(
+            &responder,
+            app::api::postmortems::StartPostmortem::PATH,
+            &[("number", "1")],
+        )
+        .await;
+    assert_eq!(res.status(), 200);
     // A superset of every function's arguments, each aimed at something that exists:
     // allowed, they would declare, resolve, re-grade, promote the viewer, disable them,
     // attach the alert, reword the post, disable the source or rotate its secret.
