@@ -113,7 +113,8 @@ impl Contents {
     }
 }
 
-fn text_of<T: ReadTxn>(txn: &T, name: &str) -> String {
+/// The root text `name` as it reads now (empty when nobody has written it).
+pub fn text_of<T: ReadTxn>(txn: &T, name: &str) -> String {
     txn.get_text(name)
         .map(|t| t.get_string(txn))
         .unwrap_or_default()
@@ -357,23 +358,19 @@ pub fn add_chain(txn: &mut TransactionMut, id: &str, problem: &str) {
 }
 
 /// Sets how many levels a chain has (clearing the words of levels it loses).
-pub fn set_levels(txn: &mut TransactionMut, id: &str, levels: usize) {
-    let levels = levels.clamp(1, MAX_WHYS);
+pub fn set_levels(txn: &mut TransactionMut, id: &str, count: usize) {
+    let count = count.clamp(1, MAX_WHYS);
     let map = txn.get_or_insert_map(CHAINS);
-    let before = map.get(txn, id).as_ref().and_then(levels_of).unwrap_or(0);
-    map.insert(txn, id, levels as f64);
-    for k in levels + 1..=before {
+    let before = map.get(txn, id).as_ref().and_then(levels).unwrap_or(0);
+    map.insert(txn, id, count as f64);
+    for k in count + 1..=before {
         set_text(txn, &why_text(id, k), "");
     }
 }
 
-fn levels_of(value: &Out) -> Option<usize> {
-    levels(value)
-}
-
 pub fn remove_chain(txn: &mut TransactionMut, id: &str) {
     let map = txn.get_or_insert_map(CHAINS);
-    let before = map.get(txn, id).as_ref().and_then(levels_of).unwrap_or(0);
+    let before = map.get(txn, id).as_ref().and_then(levels).unwrap_or(0);
     map.remove(txn, id);
     set_text(txn, &problem_text(id), "");
     for k in 1..=before {

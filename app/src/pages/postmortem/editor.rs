@@ -18,7 +18,7 @@ use std::{
     },
     time::Duration,
 };
-use yrs::{Doc, GetString, ReadTxn, Transact, WriteTxn};
+use yrs::{Doc, GetString, Transact, WriteTxn};
 
 /// How the page's edits stand with the server.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -79,10 +79,7 @@ impl Editor {
     }
 
     pub fn text(&self, root: &str) -> String {
-        let txn = self.doc.transact();
-        txn.get_text(root)
-            .map(|t| t.get_string(&txn))
-            .unwrap_or_default()
+        document::text_of(&self.doc.transact(), root)
     }
 
     /// A local change: made in one transaction, then sent.

@@ -89,13 +89,7 @@ impl Documents {
     ) -> Result<(), AppError> {
         let entry = self.entry(postmortem);
         let mut copy = entry.lock().await;
-        let txn = crate::ssr::db::begin_write(db).await?;
-        if txn.get_database_backend() == DbBackend::Postgres {
-            txn.execute_unprepared(&format!(
-                "SELECT pg_advisory_xact_lock({WRITE_LOCK}, {postmortem})"
-            ))
-            .await?;
-        }
+        let txn = begin_writing(db, postmortem).await?;
         catch_up(&txn, postmortem, &mut copy).await?;
         let trial = document::new_doc(Some(0));
         document::apply(&trial, &document::state(&copy.doc))?;
@@ -138,13 +132,7 @@ impl Documents {
     ) -> Result<(), AppError> {
         let entry = self.entry(postmortem);
         let mut copy = entry.lock().await;
-        let txn = crate::ssr::db::begin_write(db).await?;
-        if txn.get_database_backend() == DbBackend::Postgres {
-            txn.execute_unprepared(&format!(
-                "SELECT pg_advisory_xact_lock({WRITE_LOCK}, {postmortem})"
-            ))
-            .await?;
-        }
+        let txn = begin_writing(db, postmortem).await?;
         catch_up(&txn, postmortem, &mut copy).await?;
         let last = copy.last;
         compact_into(&txn, postmortem, &copy.doc, last).await?;
@@ -152,6 +140,22 @@ impl Documents {
         copy.rows = 1;
         Ok(())
     }
+}
+
+/// A write transaction holding the document's write lock (until it ends) on PostgreSQL;
+/// SQLite has one writer anyway.
+async fn begin_writing<D: TransactionTrait>(
+    db: &D,
+    postmortem: i64,
+) -> Result<D::Transaction, AppError> {
+    let txn = crate::ssr::db::begin_write(db).await?;
+    if txn.get_database_backend() == DbBackend::Postgres {
+        txn.execute_unprepared(&format!(
+            "SELECT pg_advisory_xact_lock({WRITE_LOCK}, {postmortem})"
+        ))
+        .await?;
+    }
+    Ok(txn)
 }
 
 /// Replaces the rows up to `through` with one snapshot of `doc` (which holds them all).
