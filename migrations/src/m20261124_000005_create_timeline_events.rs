@@ -8,7 +8,7 @@ pub struct Migration;
 
 /// The official record of an incident: append-only, one row per thing that happened.
 #[derive(DeriveIden)]
-enum TimelineEvents {
+pub enum TimelineEvents {
     Table,
     Id,
     IncidentId,

@@ -29,7 +29,7 @@ pub struct Config {
     pub oidc_issuer_url: String,
     /// `ALLOWED_DOMAINS`, `ALLOWED_EMAILS`, `ADMIN_EMAILS` (comma-separated) and `DEFAULT_ROLE`.
     pub sign_in: SignInPolicy,
-    /// `SMTP_URL`, `MAIL_FROM` and `ORG_TIME_ZONE`: the company email.
+    /// `SMTP_URL`, `MAIL_FROM`, `ORG_TIME_ZONE` and `ACTION_REMINDER_HOUR`: mail.
     pub mail: MailSettings,
 }
 
@@ -82,6 +82,7 @@ impl Config {
                 smtp_url: var("SMTP_URL"),
                 from: var("MAIL_FROM").unwrap_or_else(|| MailSettings::default().from),
                 org_tz: parse("ORG_TIME_ZONE", "UTC")?,
+                reminder_hour: reminder_hour()?,
             },
             site_addr,
         };
@@ -188,6 +189,22 @@ fn list(name: &str) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// `ACTION_REMINDER_HOUR`: 0 to 23 (default 9), or `off`.
+fn reminder_hour() -> Result<Option<u32>, ConfigError> {
+    const NAME: &str = "ACTION_REMINDER_HOUR";
+    match var(NAME).as_deref().map(str::trim) {
+        Some("off") => Ok(None),
+        _ => match parse::<u32>(NAME, "9")? {
+            hour @ 0..=23 => Ok(Some(hour)),
+            other => Err(ConfigError::Invalid {
+                name: NAME,
+                value: other.to_string(),
+                reason: "use an hour from 0 to 23, or off".into(),
+            }),
+        },
+    }
 }
 
 fn flag(name: &'static str) -> Result<bool, ConfigError> {

@@ -105,6 +105,12 @@ pub async fn build_app(
             reason,
         })?;
     mailer.start(db.clone());
+    app::ssr::services::actions::reminders::start(
+        db.clone(),
+        mailer.clone(),
+        config.public_url.trim_end_matches('/').to_string(),
+        config.mail.reminder_hour,
+    );
     let db_health = app::ssr::db::Health::watch(db.clone());
     let state = AppState {
         leptos_options,
@@ -140,6 +146,7 @@ pub async fn build_app(
             "/incidents/{number}/postmortem.md",
             get(postmortem_markdown),
         )
+        .route("/actions.csv", get(actions_csv))
         .route(LIVE_PATH, get(live::stream))
         .route(
             &format!("{WEBHOOKS}/{{public_id}}"),
@@ -247,6 +254,40 @@ async fn server_fn(State(state): State<AppState>, req: Request<Body>) -> Respons
     error::with_error_status(response).await
 }
 
+/// The signed-in reader of a download (anyone signed in may ask; what they get is the
+/// service's to decide).
+fn reader(req: &Request<Body>) -> Result<app::model::session::CurrentUser, Response> {
+    let user = request_user(req);
+    let access = app::domain::Access::SignedIn(app::domain::Permission::Read);
+    auth::allow(access, user.0.as_ref(), req.uri().path()).map_err(IntoResponse::into_response)?;
+    user.0
+        .clone()
+        .ok_or_else(|| app::domain::AppError::Unauthorized.into_response())
+}
+
+/// A file to save: its type and name, never cached.
+fn download(
+    made: Result<String, app::domain::AppError>,
+    content_type: &str,
+    filename: String,
+) -> Response {
+    match made {
+        Ok(body) => (
+            [
+                (header::CONTENT_TYPE, content_type.to_string()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{filename}\""),
+                ),
+                (header::CACHE_CONTROL, "no-store".to_string()),
+            ],
+            body,
+        )
+            .into_response(),
+        Err(err) => err.into_response(),
+    }
+}
+
 /// The affected-customers table as a CSV download (RFC 4180, with a header): anyone
 /// signed in may export it.
 async fn customers_csv(
@@ -254,26 +295,14 @@ async fn customers_csv(
     axum::extract::Path(number): axum::extract::Path<i64>,
     req: Request<Body>,
 ) -> Response {
-    let user = request_user(&req);
-    let access = app::domain::Access::SignedIn(app::domain::Permission::Read);
-    if let Err(err) = auth::allow(access, user.0.as_ref(), req.uri().path()) {
-        return err.into_response();
+    if let Err(refused) = reader(&req) {
+        return refused;
     }
-    match app::ssr::services::customers::export(&state.db, number, false).await {
-        Ok(csv) => (
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"incident-{number}-affected-customers.csv\""),
-                ),
-                (header::CACHE_CONTROL, "no-store".to_string()),
-            ],
-            csv,
-        )
-            .into_response(),
-        Err(err) => err.into_response(),
-    }
+    download(
+        app::ssr::services::customers::export(&state.db, number, false).await,
+        "text/csv; charset=utf-8",
+        format!("incident-{number}-affected-customers.csv"),
+    )
 }
 
 /// The postmortem in Markdown, in the seed's layout: responders export any, everyone
@@ -283,41 +312,42 @@ async fn postmortem_markdown(
     axum::extract::Path(number): axum::extract::Path<i64>,
     req: Request<Body>,
 ) -> Response {
-    let user = request_user(&req);
-    let access = app::domain::Access::SignedIn(app::domain::Permission::Read);
-    if let Err(err) = auth::allow(access, user.0.as_ref(), req.uri().path()) {
-        return err.into_response();
-    }
-    let Some(viewer) = user.0.as_ref() else {
-        return app::domain::AppError::Unauthorized.into_response();
+    let viewer = match reader(&req) {
+        Ok(viewer) => viewer,
+        Err(refused) => return refused,
     };
-    let zone = state.mailer.settings.org_tz;
-    match app::ssr::services::postmortems::markdown(
+    let made = app::ssr::services::postmortems::markdown(
         &state.db,
         &state.postmortems,
-        viewer,
+        &viewer,
         number,
-        zone,
+        state.mailer.settings.org_tz,
     )
-    .await
-    {
-        Ok(markdown) => (
-            [
-                (
-                    header::CONTENT_TYPE,
-                    "text/markdown; charset=utf-8".to_string(),
-                ),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"incident-{number}-postmortem.md\""),
-                ),
-                (header::CACHE_CONTROL, "no-store".to_string()),
-            ],
-            markdown,
-        )
-            .into_response(),
-        Err(err) => err.into_response(),
-    }
+    .await;
+    download(
+        made,
+        "text/markdown; charset=utf-8",
+        format!("incident-{number}-postmortem.md"),
+    )
+}
+
+/// The tracker's selection (the same filters as `/actions`) as CSV.
+async fn actions_csv(
+    State(state): State<AppState>,
+    axum::extract::Query(filter): axum::extract::Query<app::model::actions::TrackerFilter>,
+    req: Request<Body>,
+) -> Response {
+    let viewer = match reader(&req) {
+        Ok(viewer) => viewer,
+        Err(refused) => return refused,
+    };
+    let zone = state.mailer.settings.org_tz;
+    let made = app::ssr::services::actions::csv(&state.db, &viewer, &filter, zone, zone).await;
+    download(
+        made,
+        "text/csv; charset=utf-8",
+        "corrective-actions.csv".into(),
+    )
 }
 
 /// Renders a page of the app's routes.

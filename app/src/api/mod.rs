@@ -5,6 +5,7 @@
 //! `/api/respond`, `/api/admin`: see `domain::Access`); the server's gate checks the
 //! caller's role against it before the function runs, and refuses any other path.
 
+pub mod actions;
 pub mod alerts;
 pub mod channel;
 pub mod customers;

@@ -33,6 +33,9 @@ pub use incident::{
     MAX_SERVICE_NAME_LEN, MAX_SUMMARY_LEN, MAX_TITLE_LEN,
 };
 pub use postmortem::{
+    actions::{
+        action_line, traceability, ActionDraft, ActionDue, ActionStatus, Checked, NewAction, Trace,
+    },
     calendar::{due_words, BusinessDays, Urgency},
     hints::{blameless_hints, BlameHint, BlameRule},
     PostmortemStatus, Section, PREAMBLE,

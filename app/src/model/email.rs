@@ -87,7 +87,8 @@ pub struct Saved {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EmailSummary {
     pub id: i64,
-    pub incident: i64,
+    /// None: mail about no one incident (a corrective-action reminder).
+    pub incident: Option<i64>,
     pub subject: String,
     pub status: MailStatus,
     pub last_error: Option<String>,

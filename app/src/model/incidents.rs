@@ -57,8 +57,18 @@ pub struct IncidentDetail {
     pub thread: Vec<EmailSummary>,
     /// Where its postmortem stands (None: not started).
     pub postmortem: Option<crate::domain::PostmortemStatus>,
+    /// Where the discussion's ideas went (a corrective action, "Not now").
+    pub promoted: Vec<Promotion>,
     /// The live stream's last event when this was read: the page resumes after it.
     pub cursor: i64,
+}
+
+/// A discussion idea that became a corrective action or a "Not now" item.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Promotion {
+    pub post: i64,
+    /// "Became corrective action: Add an index — @ada — by 2026-12-04".
+    pub words: String,
 }
 
 /// One line of the official record: "[date time] — @user does a thing", or a post of

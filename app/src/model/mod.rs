@@ -3,6 +3,7 @@
 //! the server; `api` (the server functions) and `ssr` (the services) both import it,
 //! and it imports neither: `pages → components → api → ssr → model → domain`.
 
+pub mod actions;
 pub mod alerts;
 pub mod channel;
 pub mod customers;

@@ -40,6 +40,9 @@ pub struct MailSettings {
     pub from: String,
     /// `ORG_TIME_ZONE`: the zone the email's times are written in.
     pub org_tz: Tz,
+    /// `ACTION_REMINDER_HOUR`: the hour (0–23, the organisation's zone) from which each
+    /// business day's corrective-action reminders go out. None: no reminders.
+    pub reminder_hour: Option<u32>,
 }
 
 impl Default for MailSettings {
@@ -48,6 +51,7 @@ impl Default for MailSettings {
             smtp_url: None,
             from: "Stormwatch <stormwatch@localhost>".into(),
             org_tz: Tz::UTC,
+            reminder_hour: None,
         }
     }
 }
@@ -196,10 +200,98 @@ impl Mailer {
         };
         let txn = crate::ssr::db::begin_write(db).await?;
         update.exec(&txn).await?;
-        live::append(&txn, &[LiveChange::Incident(message.incident_id)]).await?;
+        if let Some(incident) = message.incident_id {
+            live::append(&txn, &[LiveChange::Incident(incident)]).await?;
+        }
         txn.commit().await?;
         Ok(true)
     }
+}
+
+/// 128 random bits in hex: the unique part of a `Message-ID`.
+pub(crate) fn random_token() -> String {
+    use rand::Rng;
+    let bytes: [u8; 16] = rand::rng().random();
+    hex::encode(bytes)
+}
+
+/// Queues a message from Stormwatch itself (a corrective-action reminder) where the
+/// company email queues its own: the sender delivers it, or without an SMTP server it
+/// stays in the local outbox. Written with the caller's transaction; returns its id.
+pub async fn queue_notice(
+    db: &impl sea_orm::ConnectionTrait,
+    mailer: &Mailer,
+    to: (&str, &str),
+    subject: &str,
+    text: &str,
+) -> Result<i64, AppError> {
+    use lettre::message::{header::ContentType, Mailbox};
+    use sea_orm::{ActiveModelTrait, Set};
+    let (name, address) = to;
+    let recipient: Mailbox = format!("{name} <{address}>")
+        .parse()
+        .or_else(|_| address.parse())
+        .map_err(|_| {
+            AppError::invalid(
+                "email",
+                format!("{address} is not an address mail can go to."),
+            )
+        })?;
+    let from: Mailbox = mailer
+        .settings
+        .from
+        .parse()
+        .map_err(|_| AppError::Internal)?;
+    let domain = mailer
+        .from_address()
+        .rsplit('@')
+        .next()
+        .unwrap_or("stormwatch");
+    let message_id = format!("notice.{}@{domain}", random_token());
+    let raw = lettre::Message::builder()
+        .from(from)
+        .to(recipient)
+        .subject(subject)
+        .message_id(Some(format!("<{message_id}>")))
+        .header(ContentType::TEXT_PLAIN)
+        .body(text.to_string())
+        .map_err(|e| {
+            tracing::error!(error = %e, "a notice does not build");
+            AppError::Internal
+        })?
+        .formatted();
+    let now = Utc::now();
+    let status = if mailer.outbox_only() {
+        MailStatus::Outbox
+    } else {
+        MailStatus::Queued
+    };
+    let stored = email::ActiveModel {
+        incident_id: Set(None),
+        author_id: Set(None),
+        message_id: Set(message_id),
+        references: Set(String::new()),
+        subject: Set(subject.to_string()),
+        from_address: Set(mailer.from_address().to_string()),
+        recipients: Set(address.to_string()),
+        list_names: Set(String::new()),
+        fields: Set("{}".into()),
+        html: Set(String::new()),
+        text: Set(text.to_string()),
+        raw: Set(String::from_utf8_lossy(&raw).into_owned()),
+        hints: Set(0),
+        status: Set(status),
+        attempts: Set(0),
+        last_error: Set(None),
+        next_attempt_at: Set(now),
+        claimed_until: Set(None),
+        created_at: Set(now),
+        sent_at: Set(None),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(stored.id)
 }
 
 /// `smtp://` to a host other than loopback requires STARTTLS unless the URL says

@@ -2,6 +2,7 @@
 //! lifecycle, the shared document several people write at once ([`document`]), the
 //! blameless-language hints ([`hints`]) and when it is due ([`calendar`]).
 
+pub mod actions;
 pub mod calendar;
 pub mod document;
 pub mod hints;
@@ -181,6 +182,10 @@ pub struct Export<'a> {
     pub document: &'a document::Contents,
     /// A timeline line's moment as "2016-03-15 14:02" (in the organisation's zone).
     pub stamp: &'a dyn Fn(&chrono::DateTime<chrono::Utc>) -> String,
+    /// The corrective actions, each as [`actions::action_line`] writes it.
+    pub actions: &'a [String],
+    /// What was not top priority leaving the meeting.
+    pub not_now: &'a [String],
 }
 
 impl Export<'_> {
@@ -244,8 +249,21 @@ impl Export<'_> {
             push_text(&mut out, text);
         }
         out.push_str(&format!("## {}\n\n", Section::Actions.title()));
+        push_list(&mut out, self.actions);
+        out.push_str("### Not now\n\n");
+        push_list(&mut out, self.not_now);
         out
     }
+}
+
+fn push_list(out: &mut String, items: &[String]) {
+    if items.is_empty() {
+        out.push_str("—\n");
+    }
+    for item in items {
+        out.push_str(&format!("- {}\n", one_line(item)));
+    }
+    out.push('\n');
 }
 
 fn push_text(out: &mut String, text: &str) {
@@ -320,6 +338,8 @@ mod tests {
             leader: Some("rosa"),
             document: &contents,
             stamp: &|at| at.format("%Y-%m-%d %H:%M").to_string(),
+            actions: &["Add an index — @ada — by 2016-03-18".to_string()],
+            not_now: &[],
         }
         .markdown();
         let expected = "# Postmortem: #7 Push delays
@@ -357,6 +377,12 @@ Rolled back.
 38 orgs could not send.
 
 ## Corrective Actions
+
+- Add an index — @ada — by 2016-03-18
+
+### Not now
+
+—
 
 ";
         assert_eq!(md, expected);

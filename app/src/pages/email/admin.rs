@@ -86,11 +86,10 @@ fn MailAdmin() -> impl IntoView {
                                 <tbody>
                                     {messages.into_iter().map(|m| {
                                         let subject = m.subject.clone();
-                                        let number = format!("#{}", m.incident);
                                         view! {
                                         <tr>
                                             <td><A href=format!("/emails/{}", m.id)>{subject}</A></td>
-                                            <td><A href=format!("/incidents/{}", m.incident)>{number}</A></td>
+                                            <td>{m.incident.map(|n| view! { <A href=format!("/incidents/{n}")>{format!("#{n}")}</A> })}</td>
                                             <td>{delivery(&m)}</td>
                                             <td>{m.queued.text.clone()}</td>
                                         </tr>

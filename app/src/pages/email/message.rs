@@ -74,7 +74,7 @@ fn Message(message: EmailMessage, retry: ServerAction<RetryEmail>) -> impl IntoV
     view! {
         <Title text=s.subject.clone() />
         <article class="page email-message" id="email-message">
-            <p class="number"><A href=format!("/incidents/{}", s.incident)>{format!("Incident #{}", s.incident)}</A></p>
+            {s.incident.map(|n| view! { <p class="number"><A href=format!("/incidents/{n}")>{format!("Incident #{n}")}</A></p> })}
             <h1>{s.subject.clone()}</h1>
             <p class=format!("delivery status-{}", s.status.as_str())
                 id="delivery">

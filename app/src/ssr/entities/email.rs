@@ -8,8 +8,10 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
-    pub incident_id: i64,
-    pub author_id: i64,
+    /// None: mail about no one incident (a corrective-action reminder).
+    pub incident_id: Option<i64>,
+    /// None: Stormwatch itself.
+    pub author_id: Option<i64>,
     pub message_id: String,
     pub references: String,
     pub subject: String,

@@ -359,7 +359,7 @@ pub async fn status_board(
         super::email::latest_of(db, all.iter().map(|i| i.id).collect(), tz)
             .await?
             .into_iter()
-            .map(|e| (e.incident, e))
+            .filter_map(|e| Some((e.incident?, e)))
             .collect();
     let summaries = summaries(db, &all, tz, zone).await?;
     let mut read: Vec<StatusIncident> = all
@@ -447,6 +447,7 @@ pub async fn detail(
             .one(db)
             .await?
             .map(|p| p.status),
+        promoted: super::actions::promotions(db, number).await?,
         cursor,
     })
 }

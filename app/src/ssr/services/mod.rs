@@ -1,5 +1,6 @@
 //! Queries and mutations per aggregate: plain functions over a connection.
 
+pub mod actions;
 pub mod alerts;
 pub mod audit;
 pub mod channel;

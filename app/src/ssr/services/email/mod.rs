@@ -358,7 +358,10 @@ pub async fn send(
         .next()
         .unwrap_or("stormwatch")
         .to_string();
-    let message_id = format!("incident-{number}.{}@{domain}", uuid_like());
+    let message_id = format!(
+        "incident-{number}.{}@{domain}",
+        crate::ssr::mail::random_token()
+    );
     let built = build(&prepared.envelope(&prepared.to, &message_id, now), draft)?;
     let hints = built.hints.len() as i32;
     let status = if mailer.outbox_only() {
@@ -367,8 +370,8 @@ pub async fn send(
         MailStatus::Queued
     };
     let stored = email::ActiveModel {
-        incident_id: Set(number),
-        author_id: Set(actor.id),
+        incident_id: Set(Some(number)),
+        author_id: Set(Some(actor.id)),
         message_id: Set(message_id),
         references: Set(prepared.thread.join(" ")),
         subject: Set(built.subject.clone()),
@@ -438,12 +441,6 @@ fn describe_lists(names: &[String]) -> String {
 }
 
 /// A unique, unguessable part for a `Message-ID`.
-fn uuid_like() -> String {
-    use rand::Rng;
-    let bytes: [u8; 16] = rand::rng().random();
-    hex::encode(bytes)
-}
-
 /// "Retry now": a failed (or still queued) message is due at once.
 pub async fn retry(db: &impl ConnectionTrait, mailer: &Mailer, id: i64) -> Result<(), AppError> {
     let message = email::Entity::find_by_id(id)
@@ -515,7 +512,9 @@ pub async fn latest_of(
         .await?;
     let mut latest: HashMap<i64, email::Model> = HashMap::new();
     for m in models {
-        latest.insert(m.incident_id, m);
+        if let Some(incident) = m.incident_id {
+            latest.insert(incident, m);
+        }
     }
     let mut latest: Vec<email::Model> = latest.into_values().collect();
     latest.sort_by_key(|m| m.incident_id);
@@ -567,7 +566,14 @@ async fn summaries(
     tz: Tz,
 ) -> Result<Vec<EmailSummary>, AppError> {
     let names: HashMap<i64, String> = user::Entity::find()
-        .filter(user::Column::Id.is_in(models.iter().map(|m| m.author_id).collect::<Vec<_>>()))
+        .filter(
+            user::Column::Id.is_in(
+                models
+                    .iter()
+                    .filter_map(|m| m.author_id)
+                    .collect::<Vec<_>>(),
+            ),
+        )
         .all(db)
         .await?
         .into_iter()
@@ -582,7 +588,10 @@ async fn summaries(
                 incident: m.incident_id,
                 recipients: m.recipients.lines().count(),
                 lists: m.list_names.clone(),
-                author: names.get(&m.author_id).cloned().unwrap_or_default(),
+                author: match m.author_id {
+                    Some(id) => names.get(&id).cloned().unwrap_or_default(),
+                    None => "Stormwatch".into(),
+                },
                 queued: stamp(m.created_at, tz),
                 sent: m.sent_at.map(|at| stamp(at, tz)),
                 excerpt: excerpt(if draft.impact.trim().is_empty() {

@@ -364,6 +364,7 @@ pub async fn move_to(
             1 => body.push_str(" — with 1 open blameless hint"),
             n => body.push_str(&format!(" — with {n} open blameless hints")),
         }
+        body.push_str(&super::actions::review_notes(db, p.id, &contents.chains).await?);
     }
     let now = Utc::now();
     let txn = crate::ssr::db::begin_write(db).await?;
@@ -572,6 +573,7 @@ pub async fn markdown(
         None => None,
     };
     let (_, contents) = docs.read(db, p.id).await?;
+    let (actions, not_now) = super::actions::export_lines(db, p.id, &contents.chains).await?;
     let stamp = |at: &DateTime<Utc>| at.with_timezone(&zone).format("%Y-%m-%d %H:%M").to_string();
     Ok(Export {
         incident: number,
@@ -581,6 +583,8 @@ pub async fn markdown(
         leader: leader.as_deref(),
         document: &contents,
         stamp: &stamp,
+        actions: &actions,
+        not_now: &not_now,
     }
     .markdown())
 }
