@@ -22,8 +22,8 @@ use leptos_router::{
 };
 use model::session::CurrentUser;
 use pages::{
-    dashboard::DashboardPage, not_found::NotFound, CustomersRoute, DeclareRoute, IncidentRoute,
-    LoginRoute, MailRoute, PostmortemRoute, SourcesRoute, StatusRoute, UsersRoute,
+    dashboard::DashboardPage, not_found::NotFound, ActionsRoute, CustomersRoute, DeclareRoute,
+    IncidentRoute, LoginRoute, MailRoute, PostmortemRoute, SourcesRoute, StatusRoute, UsersRoute,
 };
 
 /// The HTML document the server renders around the app.
@@ -66,6 +66,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=DashboardPage ssr=SsrMode::Async />
                     <Route path=path!("/login") view={Lazy::<LoginRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/status") view={Lazy::<StatusRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/actions") view={Lazy::<ActionsRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/users") view={Lazy::<UsersRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/sources") view={Lazy::<SourcesRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/incidents/new") view={Lazy::<DeclareRoute>::new()} ssr=SsrMode::Async />

@@ -40,7 +40,7 @@ pub async fn add_corrective_action(
     #[server(default)] answers: String,
     #[server(default)] ticket: String,
     #[server(default)] top_priority: String,
-    #[server(default)] from_post: Option<i64>,
+    #[server(default)] from_post: String,
 ) -> Result<Added, AppError> {
     use crate::{
         domain::{postmortem::actions::priority_answer, ActionDraft},
@@ -55,6 +55,12 @@ pub async fn add_corrective_action(
         due,
         answers,
         ticket,
+    };
+    let from_post = match from_post.trim() {
+        "" => None,
+        raw => Some(raw.parse::<i64>().map_err(|_| {
+            AppError::invalid("from_post", "That is not an idea of the discussion.")
+        })?),
     };
     let zone = state.mailer.settings.org_tz;
     let added = actions::add(&state.db, &actor, number, &draft, from_post, zone).await?;

@@ -46,6 +46,7 @@ pub fn Header() -> impl IntoView {
                                 <nav>
                                     <A href="/">"Dashboard"</A>
                                     <A href="/status">"Status"</A>
+                                    <A href="/actions">"Actions"</A>
                                     <Show when=move || admin>
                                         <A href="/admin/users">"Users"</A>
                                         <A href="/admin/sources">"Alert sources"</A>

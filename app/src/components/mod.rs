@@ -1,5 +1,6 @@
 //! Pieces several pages share.
 
+pub mod actions;
 pub mod alerts;
 pub mod badges;
 pub mod browser;

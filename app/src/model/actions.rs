@@ -2,7 +2,7 @@
 //! and the status view show them.
 
 use super::{Person, Stamp};
-use crate::domain::{ActionDue, ActionStatus};
+use crate::domain::{ActionDue, ActionStatus, Trace};
 use serde::{Deserialize, Serialize};
 
 /// The tracker's address; `/actions.csv` (same filters) is its export.
@@ -35,6 +35,15 @@ pub struct ActionView {
     /// Whether the reader may change it (a responder; an assignee their own from the
     /// tracker).
     pub can_change: bool,
+}
+
+impl ActionView {
+    /// What it answers, if anything.
+    pub fn trace(&self) -> Option<Trace> {
+        self.answers
+            .as_deref()
+            .and_then(|key| Trace::parse(key).ok().flatten())
+    }
 }
 
 /// What adding an item made: an action, or (not top priority) a "Not now" item.

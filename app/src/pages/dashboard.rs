@@ -4,6 +4,7 @@ use crate::{
         incidents::list_incidents,
     },
     components::{
+        actions::ActionCounts,
         alerts::AlertLine,
         form::{action_error, FormMessage},
         incidents::IncidentTable,
@@ -109,6 +110,7 @@ pub fn DashboardPage() -> impl IntoView {
                     let resolved: Vec<_> = incidents.await.unwrap_or_default().into_iter().filter(|i| !i.status.is_open()).collect();
                     view! {
                         <DuePostmortems incidents=resolved.clone() />
+                        <ActionCounts version=incidents_version />
                         <h2>"Recently resolved"</h2>
                         {if resolved.is_empty() {
                             view! { <p class="empty-state hint">"No resolved incidents yet."</p> }.into_any()

@@ -2,6 +2,7 @@
 //! the browser loads their code, a WASM chunk of its own (`cargo leptos build --split`),
 //! when one is first opened, by a visit or by navigating to it.
 
+pub mod actions;
 pub mod customers;
 pub mod dashboard;
 pub mod declare;
@@ -34,6 +35,7 @@ macro_rules! lazy_page {
     };
 }
 
+lazy_page!(ActionsRoute, actions::TrackerPage);
 lazy_page!(CustomersRoute, customers::CustomersPage);
 lazy_page!(DeclareRoute, declare::DeclarePage);
 // The composer, a stored message and the admin's mail page share one chunk: every split

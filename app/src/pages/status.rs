@@ -4,6 +4,7 @@
 use crate::{
     api::incidents::status_view,
     components::{
+        actions::ActionCounts,
         badges::{SeverityBadge, StatusBadge},
         email::delivery,
         live::{debounced_bump, LiveBadge, LiveLink, LiveMessage, QUIET},
@@ -61,6 +62,7 @@ pub fn StatusPage() -> impl IntoView {
                                     </div>
                                 })}
                                 <DuePostmortems incidents=read.resolved.iter().map(|r| r.incident.clone()).collect() />
+                                <ActionCounts version />
                                 <h2>{format!("Resolved in the last {RESOLVED_DAYS} days")}</h2>
                                 {if read.resolved.is_empty() {
                                     view! { <p class="hint" id="status-resolved">"None."</p> }.into_any()

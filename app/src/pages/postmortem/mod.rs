@@ -3,6 +3,7 @@
 //! (`/admin/calendar`). One lazy chunk: the shared document's code (yrs) loads on these
 //! pages only.
 
+mod actions;
 mod calendar;
 mod editor;
 mod sections;
@@ -86,10 +87,12 @@ fn Postmortem(page: PostmortemPage, shape: RwSignal<u64>) -> impl IntoView {
         move |_| read_postmortem(number),
     );
     let presence = sections::Presences::new(editor.client());
+    let actions_version = RwSignal::new(0u64);
     let link = LiveLink::new();
     {
         let editor = editor.clone();
         let bump = debounced_bump(header_version, QUIET);
+        let bump_actions = debounced_bump(actions_version, QUIET);
         let status_now = status;
         link.follow_page(
             &format!("{}?postmortem={number}", crate::model::live::LIVE_PATH),
@@ -102,7 +105,10 @@ fn Postmortem(page: PostmortemPage, shape: RwSignal<u64>) -> impl IntoView {
                                 editor.receive(&update)
                             }
                             LiveChange::Presence(p) if p.incident == number => presence.seen(p),
-                            LiveChange::Incident(n) if n == number => bump(),
+                            LiveChange::Incident(n) if n == number => {
+                                bump();
+                                bump_actions();
+                            }
                             _ => {}
                         }
                     }
@@ -133,6 +139,8 @@ fn Postmortem(page: PostmortemPage, shape: RwSignal<u64>) -> impl IntoView {
         editor: editor.clone(),
         can_edit,
         presence,
+        actions: RwSignal::new(vec![]),
+        actions_version,
     };
     let sync = editor.sync;
     let error = editor.error;

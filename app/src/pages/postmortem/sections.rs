@@ -8,7 +8,10 @@ use crate::{
         postmortem::document::{self, Contents},
         Section,
     },
-    model::postmortems::{PostmortemPage, Presence},
+    model::{
+        actions::ActionView,
+        postmortems::{PostmortemPage, Presence},
+    },
 };
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
@@ -28,6 +31,10 @@ pub struct Ctx {
     pub editor: Shared,
     pub can_edit: bool,
     pub presence: Presences,
+    /// The corrective actions as last read, for the factors they answer.
+    pub actions: RwSignal<Vec<ActionView>>,
+    /// Bumped to read the actions again (a change here or through the live stream).
+    pub actions_version: RwSignal<u64>,
 }
 
 /// Who else is on the page: heard through the live stream, forgotten after a minute
@@ -256,17 +263,14 @@ pub fn Document(ctx: Ctx, page: PostmortemPage) -> impl IntoView {
         {start}
         <CoText ctx=ctx.clone() root="impact".into() section=Section::Impact label="Customer impact" rows=4 />
     };
+    let actions = view! { <super::actions::Actions ctx=ctx.clone() contents page=page.clone() /> };
     view! {
         <Part section=Section::Description>{description}</Part>
         <Part section=Section::Timeline>{timeline}</Part>
         <Part section=Section::Factors>{factors}</Part>
         <Part section=Section::Fix>{fix}</Part>
         <Part section=Section::Impact>{impact}</Part>
-        <Part section=Section::Actions>
-            <p class="hint" id="corrective-actions">
-                "Each corrective action will be a row with an assignee and an expected date. Until then, list them with the section above: an action item needs an assignee."
-            </p>
-        </Part>
+        <Part section=Section::Actions>{actions}</Part>
     }
 }
 
@@ -489,18 +493,26 @@ fn Factors(ctx: Ctx, contents: Memo<Contents>, page: PostmortemPage) -> impl Int
         move |_| start(String::new())
     };
     let ideas = page.ideas.clone();
+    let actions = ctx.actions;
     view! {
         <div class="chains" id="chains">
             <For each=move || chains.get() key=|c| c.clone() let((id, levels))>
                 {
                     let editor = ctx.editor.clone();
+                    let bare = {
+                        let id = id.clone();
+                        Signal::derive(move || !actions.with(|all| all.iter().any(|a| a.trace().is_some_and(|t| t.in_chain(&id)))))
+                    };
                     view! {
-                        <div class="chain" data-chain=id.clone()>
+                        <div class="chain" data-chain=id.clone() class:bare-factor=bare>
                             <CoText ctx=ctx.clone() root=document::problem_text(&id) section=Section::Factors label="Problem statement" rows=1 />
+                            <Answered actions chain=id.clone() level=None />
+                            {move || bare.get().then(|| view! { <p class="hint no-action">"No corrective action answers this chain yet."</p> })}
                             <ol class="whys">
                                 {(1..=levels).map(|k| view! {
                                     <li class="why"><span class="why-label">"Why? — Because …"</span>
                                         <CoText ctx=ctx.clone() root=document::why_text(&id, k) section=Section::Factors label="Because" rows=1 />
+                                        <Answered actions chain=id.clone() level=Some(k) />
                                     </li>
                                 }).collect_view()}
                             </ol>
@@ -539,5 +551,34 @@ fn Factors(ctx: Ctx, contents: Memo<Contents>, page: PostmortemPage) -> impl Int
                 }
             })}
         })}
+    }
+}
+
+/// The actions that answer a chain's problem (`level` None) or one of its whys.
+#[component]
+fn Answered(
+    actions: RwSignal<Vec<ActionView>>,
+    chain: String,
+    level: Option<usize>,
+) -> impl IntoView {
+    use crate::domain::Trace;
+    let target = match level {
+        None => Trace::Chain(chain),
+        Some(level) => Trace::Why { chain, level },
+    };
+    move || {
+        let answering: Vec<ActionView> = actions.with(|all| {
+            all.iter()
+                .filter(|a| a.trace().as_ref() == Some(&target))
+                .cloned()
+                .collect()
+        });
+        (!answering.is_empty()).then(|| view! {
+            <ul class="answered-by">
+                {answering.into_iter().map(|a| view! {
+                    <li><a href=format!("#action-{}", a.id)>{format!("→ {} (@{}, by {})", a.title, a.assignee.name, a.due)}</a></li>
+                }).collect_view()}
+            </ul>
+        })
     }
 }
