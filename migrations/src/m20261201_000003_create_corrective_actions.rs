@@ -324,21 +324,22 @@ async fn emails_may_have_no_incident(
             let table = table.ok_or_else(|| DbErr::Migration("no emails table".into()))?;
             let mut next = table.replacen("\"emails\"", "\"emails_next\"", 1);
             for column in ["incident_id", "author_id"] {
-                let (required, free) = (
-                    format!("\"{column}\" bigint NOT NULL"),
-                    format!("\"{column}\" bigint"),
-                );
-                let (from, to) = if optional {
-                    (required, free)
-                } else {
-                    (free + ",", required + ",")
-                };
-                if !next.contains(&from) {
+                // `"incident_id" integer NOT NULL,` ⇄ `"incident_id" integer,`
+                let name = format!("\"{column}\" ");
+                let start = next.find(&name).map(|at| at + name.len());
+                let end = start.and_then(|at| next[at..].find(',').map(|len| at + len));
+                let (Some(start), Some(end)) = (start, end) else {
                     return Err(DbErr::Migration(format!(
                         "emails.{column} is not as expected: {table}"
                     )));
-                }
-                next = next.replacen(&from, &to, 1);
+                };
+                let kind = next[start..end].trim_end_matches(" NOT NULL").to_string();
+                let definition = if optional {
+                    kind
+                } else {
+                    format!("{kind} NOT NULL")
+                };
+                next.replace_range(start..end, &definition);
             }
             // One batch, so one pooled connection runs it all.
             db.execute_unprepared(&format!(

@@ -3,9 +3,7 @@
 
 use crate::{
     domain::AppError,
-    model::actions::{
-        ActionChange, ActionCounts, Added, PostmortemActions, TrackerFilter, TrackerPage,
-    },
+    model::actions::{ActionChange, ActionCounts, Added, PostmortemActions, TrackerPage},
 };
 use leptos::prelude::*;
 
@@ -131,7 +129,7 @@ pub async fn action_tracker(
     };
     let viewer = auth::require(Permission::Read)?;
     let state = AppState::current()?;
-    let filter = TrackerFilter {
+    let filter = crate::model::actions::TrackerFilter {
         assignee,
         service,
         incident,

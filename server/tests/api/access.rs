@@ -14,8 +14,9 @@ use app::{
     },
     domain::{Access, Permission, Role},
     ssr::entities::{
-        affected_customer, alert, alert_source, distribution_list, email, email_draft, incident,
-        incident_team, timeline_event, user,
+        action_change, affected_customer, alert, alert_source, corrective_action,
+        distribution_list, email, email_draft, incident, incident_team, not_now_item,
+        timeline_event, user,
     },
 };
 use leptos::server_fn::ServerFn;
@@ -97,8 +98,19 @@ async fn fingerprint(app: &TestApp) -> String {
             .unwrap(),
         incident_team::Entity::find().count(&app.db).await.unwrap(),
     );
+    let actions: Vec<_> = corrective_action::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| (a.id, a.version, a.status))
+        .collect();
+    let action_lines = (
+        action_change::Entity::find().count(&app.db).await.unwrap(),
+        not_now_item::Entity::find().count(&app.db).await.unwrap(),
+    );
     format!(
-        "{users:?} {incidents:?} {events} {customers} {alerts:?} {sources:?} {edits:?} {mail:?}"
+        "{users:?} {incidents:?} {events} {customers} {alerts:?} {sources:?} {edits:?} {mail:?} {actions:?} {action_lines:?}"
     )
 }
 
@@ -182,6 +194,22 @@ async fn every_server_function_enforces_its_role(app: &TestApp) {
         )
         .await;
     assert_eq!(res.status(), 200);
+    // A corrective action (id 1), for the action functions.
+    let due = (chrono::Utc::now().date_naive() + chrono::Duration::days(3)).to_string();
+    let res = app
+        .call_as(
+            &responder,
+            app::api::actions::AddCorrectiveAction::PATH,
+            &[
+                ("number", "1"),
+                ("title", "Add an index"),
+                ("assignee", viewer_id.to_string().as_str()),
+                ("due", due.as_str()),
+                ("top_priority", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
     // A superset of every function's arguments, each aimed at something that exists:
     // allowed, they would declare, resolve, re-grade, promote the viewer, disable them,
     // attach the alert, reword the post, disable the source or rotate its secret.
@@ -224,6 +252,11 @@ async fn every_server_function_enforces_its_role(app: &TestApp) {
         ("signing_secret", ""),
         ("addresses", "injected@example.com"),
         ("is_default", "on"),
+        ("assignee", viewer_id.as_str()),
+        ("due", due.as_str()),
+        ("top_priority", "yes"),
+        ("version", "1"),
+        ("reason", "Injected"),
     ];
     let anonymous = new_client();
     for (path, access) in server_functions() {

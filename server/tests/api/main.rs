@@ -3,6 +3,7 @@
 mod helpers;
 
 mod access;
+mod actions;
 mod alerts;
 mod channel;
 mod customers;

@@ -44,7 +44,7 @@ on_both_databases!(
 );
 
 /// An incident with a started postmortem, rosa (responder) signed in on the app.
-async fn started(app: &TestApp) -> i64 {
+pub(crate) async fn started(app: &TestApp) -> i64 {
     app.login_as("rosa", "responder").await;
     let number = declare(app, "Push delays", "SEV2", "").await;
     let res = app
@@ -91,7 +91,7 @@ async fn with_ada(app: &TestApp, number: i64) {
 }
 
 /// A writer's copy, starting from the server's document.
-async fn writer(app: &TestApp, number: i64, client_id: u64) -> Doc {
+pub(crate) async fn writer(app: &TestApp, number: i64, client_id: u64) -> Doc {
     let page = page_at(app, &app.client, number).await;
     let doc = document::new_doc(Some(client_id));
     let state = STANDARD
@@ -102,13 +102,18 @@ async fn writer(app: &TestApp, number: i64, client_id: u64) -> Doc {
 }
 
 /// One local change, as the update the page would send.
-fn edit(doc: &Doc, f: impl FnOnce(&mut yrs::TransactionMut)) -> Vec<u8> {
+pub(crate) fn edit(doc: &Doc, f: impl FnOnce(&mut yrs::TransactionMut)) -> Vec<u8> {
     let mut txn = doc.transact_mut();
     f(&mut txn);
     txn.encode_update_v1()
 }
 
-async fn send(app: &TestApp, client: &Client, number: i64, update: &[u8]) -> reqwest::Response {
+pub(crate) async fn send(
+    app: &TestApp,
+    client: &Client,
+    number: i64,
+    update: &[u8],
+) -> reqwest::Response {
     app.call_as(
         client,
         EditPostmortem::PATH,

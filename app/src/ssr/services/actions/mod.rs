@@ -459,7 +459,7 @@ async fn views(
 }
 
 /// A postmortem's actions (oldest first) and its "Not now" list. Viewers read those
-/// of a published postmortem only.
+/// of a published postmortem only (to them, a draft's list is empty, as its page is).
 pub async fn of_postmortem(
     db: &impl ConnectionTrait,
     viewer: &CurrentUser,
@@ -469,9 +469,10 @@ pub async fn of_postmortem(
 ) -> Result<PostmortemActions, AppError> {
     let p = existing(db, number).await?;
     if !viewer.role.allows(Permission::Respond) && p.status != PostmortemStatus::Published {
-        return Err(AppError::NotFound(format!(
-            "A published postmortem of incident #{number}"
-        )));
+        return Ok(PostmortemActions {
+            actions: vec![],
+            not_now: vec![],
+        });
     }
     let calendar = settings::calendar(db, default_zone).await?;
     let rows = action::Entity::find()
@@ -523,7 +524,8 @@ async fn names_of(
         .collect())
 }
 
-/// An action's history, oldest first. Viewers read it as they read the action.
+/// An action's history, oldest first. Viewers read it as they read the action (a
+/// draft's: nothing yet).
 pub async fn history(
     db: &impl ConnectionTrait,
     viewer: &CurrentUser,
@@ -537,7 +539,7 @@ pub async fn history(
     if !viewer.role.allows(Permission::Respond) {
         let p = existing(db, a.incident_id).await?;
         if p.status != PostmortemStatus::Published {
-            return Err(AppError::NotFound(format!("Corrective action {id}")));
+            return Ok(vec![]);
         }
     }
     let lines = action_change::Entity::find()

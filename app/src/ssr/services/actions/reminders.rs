@@ -111,7 +111,7 @@ pub async fn run(
         ])
         .exec_without_returning(&txn)
         .await?;
-        if matches!(claimed, TryInsertResult::Inserted(_)) {
+        if matches!(claimed, TryInsertResult::Inserted(n) if n > 0) {
             txn.commit().await?;
             queued += 1;
         } else {
