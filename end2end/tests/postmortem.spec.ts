@@ -1,40 +1,5 @@
-import { expect, test, type Browser, type Page } from "@playwright/test";
-import { hydrated, live, signIn, unique } from "./helpers";
-
-async function openAs(browser: Browser, baseURL: string | undefined, name: string, role: "responder" | "viewer" = "responder") {
-  const context = await browser.newContext({ baseURL });
-  const page = await context.newPage();
-  page.on("pageerror", (error) => console.log(`[${name}] page error: ${error.message}`));
-  await signIn(page, name, role);
-  return page;
-}
-
-/** Declares an incident, posts `messages` in its channel; returns its number. */
-async function incidentWith(page: Page, messages: string[]) {
-  await page.goto("/incidents/new");
-  await hydrated(page);
-  await page.getByLabel("Title").fill(unique("Push delays"));
-  await page.getByLabel("Services affected").fill("push-api");
-  await page.getByRole("button", { name: "Declare incident" }).click();
-  await expect(page).toHaveURL(/\/incidents\/\d+$/);
-  await live(page);
-  for (const message of messages) {
-    await page.getByLabel("Message").fill(message);
-    await page.getByRole("button", { name: "Post to the channel" }).click();
-    await expect(page.locator(".event-message").last()).toContainText(message);
-  }
-  return Number(page.url().split("/").pop());
-}
-
-/** From the incident page: "Start postmortem", then the editor. */
-async function startPostmortem(page: Page, number: number) {
-  await page.locator("#open-postmortem").click();
-  await expect(page).toHaveURL(new RegExp(`/incidents/${number}/postmortem$`));
-  await hydrated(page);
-  await page.locator("#start-postmortem").click();
-  await expect(page.locator("#postmortem-status")).toHaveText("Draft");
-  await live(page);
-}
+import { expect, test, type Page } from "@playwright/test";
+import { hydrated, incidentWith, live, openAs, startPostmortem } from "./helpers";
 
 async function typeAtEnd(page: Page, field: string, text: string) {
   const area = page.locator(field);

@@ -14,6 +14,7 @@ use crate::{
     model::incidents::{IncidentDetail, TimelineEntry},
 };
 use leptos::prelude::*;
+use leptos_router::components::A;
 
 /// The postmortem discussion: hypotheses, assumptions and ideas, their challenges, and
 /// who leads.
@@ -101,6 +102,14 @@ fn Post(
             <span class=format!("badge kind kind-{}", kind.as_str())>{kind.label()}</span>
             " "
             <Line entry=post edit=actions.edit />
+            {move || {
+                let went: Vec<String> = incident.with(|d| {
+                    d.promoted.iter().filter(|p| p.post == id).map(|p| p.words.clone()).collect()
+                });
+                went.into_iter()
+                    .map(|words| view! { <p class="promoted"><A href=format!("/incidents/{number}/postmortem#section-actions")>{words}</A></p> })
+                    .collect_view()
+            }}
             <ol class="challenges">
                 <For
                     each=challenges
