@@ -3,7 +3,7 @@
 
 use crate::{
     domain::AppError,
-    model::actions::{ActionChange, ActionCounts, Added, PostmortemActions, TrackerPage},
+    model::actions::{ActionChange, Added, PostmortemActions, TrackerPage},
 };
 use leptos::prelude::*;
 
@@ -137,16 +137,4 @@ pub async fn action_tracker(
     };
     let zone = state.mailer.settings.org_tz;
     actions::tracker(&state.db, &viewer, &filter, viewer_tz(), zone).await
-}
-
-/// Open and overdue actions, for the dashboard and the status view.
-#[server(prefix = "/api/read")]
-pub async fn read_action_counts() -> Result<ActionCounts, AppError> {
-    use crate::{
-        domain::Permission,
-        ssr::{auth, services::actions, AppState},
-    };
-    auth::require(Permission::Read)?;
-    let state = AppState::current()?;
-    actions::counts(&state.db, state.mailer.settings.org_tz).await
 }

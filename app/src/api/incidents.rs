@@ -1,14 +1,22 @@
 use crate::{
     domain::AppError,
-    model::incidents::{IncidentDetail, IncidentSummary, StatusBoard},
+    model::incidents::{IncidentDetail, IncidentList, StatusBoard},
 };
 use leptos::prelude::*;
 
 #[server(prefix = "/api/read")]
-pub async fn list_incidents() -> Result<Vec<IncidentSummary>, AppError> {
-    use crate::ssr::{services::incidents, time::viewer_tz, AppState};
+pub async fn list_incidents() -> Result<IncidentList, AppError> {
+    use crate::ssr::{
+        services::{actions, incidents},
+        time::viewer_tz,
+        AppState,
+    };
     let state = AppState::current()?;
-    incidents::list(&state.db, viewer_tz(), state.mailer.settings.org_tz).await
+    let zone = state.mailer.settings.org_tz;
+    Ok(IncidentList {
+        rows: incidents::list(&state.db, viewer_tz(), zone).await?,
+        actions: actions::counts(&state.db, zone).await?,
+    })
 }
 
 #[server(prefix = "/api/read")]
@@ -23,6 +31,7 @@ pub async fn status_view() -> Result<StatusBoard, AppError> {
         cursor,
         current,
         resolved,
+        actions: crate::ssr::services::actions::counts(db, state.mailer.settings.org_tz).await?,
     })
 }
 

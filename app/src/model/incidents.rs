@@ -9,6 +9,14 @@ use super::{
 use crate::domain::{EventKind, Severity, Status};
 use serde::{Deserialize, Serialize};
 
+/// The dashboard's incidents, and the corrective actions still open (its one read, so
+/// the counts cost the main bundle no resource of their own).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IncidentList {
+    pub rows: Vec<IncidentSummary>,
+    pub actions: super::actions::ActionCounts,
+}
+
 /// A row of the dashboard.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IncidentSummary {
@@ -114,6 +122,8 @@ pub struct StatusBoard {
     pub current: Vec<StatusIncident>,
     /// Incidents resolved in the last [`RESOLVED_DAYS`] days, latest first.
     pub resolved: Vec<StatusIncident>,
+    /// Corrective actions open and overdue.
+    pub actions: super::actions::ActionCounts,
 }
 
 /// How far back the status view lists resolved incidents.

@@ -4,7 +4,7 @@ use crate::{
         incidents::list_incidents,
     },
     components::{
-        actions::ActionCounts,
+        actions::OpenActions,
         alerts::AlertLine,
         form::{action_error, FormMessage},
         incidents::IncidentTable,
@@ -15,7 +15,7 @@ use crate::{
     domain::{AppError, Permission},
     model::{
         alerts::{AlertView, Feed, FeedGroup},
-        incidents::IncidentSummary,
+        incidents::IncidentList,
         live::LiveChange,
     },
 };
@@ -73,7 +73,7 @@ pub fn DashboardPage() -> impl IntoView {
                     let _ = user.await;
                     match incidents.await {
                         Ok(all) => {
-                            let open: Vec<_> = all.into_iter().filter(|i| i.status.is_open()).collect();
+                            let open: Vec<_> = all.rows.into_iter().filter(|i| i.status.is_open()).collect();
                             view! {
                                 <h1>"Open incidents"</h1>
                                 {if open.is_empty() {
@@ -107,10 +107,11 @@ pub fn DashboardPage() -> impl IntoView {
 
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
-                    let resolved: Vec<_> = incidents.await.unwrap_or_default().into_iter().filter(|i| !i.status.is_open()).collect();
+                    let all = incidents.await.unwrap_or_default();
+                    let resolved: Vec<_> = all.rows.into_iter().filter(|i| !i.status.is_open()).collect();
                     view! {
                         <DuePostmortems incidents=resolved.clone() />
-                        <ActionCounts version=incidents_version />
+                        <OpenActions counts=all.actions />
                         <h2>"Recently resolved"</h2>
                         {if resolved.is_empty() {
                             view! { <p class="empty-state hint">"No resolved incidents yet."</p> }.into_any()
@@ -130,7 +131,7 @@ pub fn DashboardPage() -> impl IntoView {
 fn LiveFeed(
     feed: Resource<Result<Feed, AppError>>,
     pushed: RwSignal<Pushed>,
-    incidents: Resource<Result<Vec<IncidentSummary>, AppError>>,
+    incidents: Resource<Result<IncidentList, AppError>>,
     link: LiveLink,
 ) -> impl IntoView {
     let attach = ServerAction::<AttachAlert>::new();
@@ -143,6 +144,7 @@ fn LiveFeed(
             .get()
             .and_then(Result::ok)
             .unwrap_or_default()
+            .rows
             .into_iter()
             .filter(|i| i.status.is_open())
             .map(|i| (i.number, i.title))

@@ -4,7 +4,7 @@
 use crate::{
     api::incidents::status_view,
     components::{
-        actions::ActionCounts,
+        actions::OpenActions,
         badges::{SeverityBadge, StatusBadge},
         email::delivery,
         live::{debounced_bump, LiveBadge, LiveLink, LiveMessage, QUIET},
@@ -62,7 +62,7 @@ pub fn StatusPage() -> impl IntoView {
                                     </div>
                                 })}
                                 <DuePostmortems incidents=read.resolved.iter().map(|r| r.incident.clone()).collect() />
-                                <ActionCounts version />
+                                <OpenActions counts=read.actions />
                                 <h2>{format!("Resolved in the last {RESOLVED_DAYS} days")}</h2>
                                 {if read.resolved.is_empty() {
                                     view! { <p class="hint" id="status-resolved">"None."</p> }.into_any()

@@ -162,7 +162,7 @@ async fn an_import_preview_sorts_new_duplicate_and_bad_rows(app: &TestApp) {
     // The dashboard and the status view quote the same counts.
     let listed: Value = app.call::<ListIncidents>(&[]).await.json().await.unwrap();
     assert_eq!(
-        listed[0]["customers"],
+        listed["rows"][0]["customers"],
         json!({ "rows": 2, "orgs": 2, "apps": 2 })
     );
     let bodies = timeline_bodies(&incident(app, number).await);

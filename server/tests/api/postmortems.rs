@@ -439,7 +439,7 @@ async fn a_resolved_incident_without_a_postmortem_is_flagged_when_overdue(app: &
         .unwrap();
     // The dashboard's list (and the status view's, which reads the same rows).
     let listed: Value = app.call::<ListIncidents>(&[]).await.json().await.unwrap();
-    let row = listed
+    let row = listed["rows"]
         .as_array()
         .unwrap()
         .iter()

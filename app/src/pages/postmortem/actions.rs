@@ -6,10 +6,10 @@
 use super::sections::Ctx;
 use crate::{
     api::actions::{
-        corrective_action_history, edit_corrective_action, read_postmortem_actions,
-        set_corrective_action_status, AddCorrectiveAction,
+        add_corrective_action, corrective_action_history, edit_corrective_action,
+        read_postmortem_actions, set_corrective_action_status,
     },
-    components::form::{action_error, FieldMessage, FormMessage},
+    components::form::{FieldMessage, FormMessage},
     domain::{postmortem::document::Contents, ActionStatus, AppError, Trace},
     model::{
         actions::{ActionView, PostmortemActions},
@@ -85,17 +85,12 @@ fn ActionList(
         <section class="not-now" id="not-now" aria-label="Not now">
             <h3>"Not now"</h3>
             <p class="hint">"Not top priority leaving the meeting: kept here, not followed up."</p>
-            {if not_now.is_empty() {
-                view! { <p class="hint">"—"</p> }.into_any()
-            } else {
-                view! {
-                    <ul>
-                        {not_now.into_iter().map(|n| view! {
-                            <li class="not-now-item" data-item=n.id>{n.title}<span class="hint">{format!(" · @{} · {}", n.by, n.at.text)}</span></li>
-                        }).collect_view()}
-                    </ul>
-                }.into_any()
-            }}
+            <ul>
+                {not_now.is_empty().then_some("—")}
+                {not_now.into_iter().map(|n| view! {
+                    <li class="not-now-item" data-item=n.id>{n.title}<span class="hint">{format!(" · @{} · {}", n.by, n.at.text)}</span></li>
+                }).collect_view()}
+            </ul>
         </section>
     }
 }
@@ -145,6 +140,7 @@ fn ActionRow(
         })
     };
     let answers = action.answers.clone().unwrap_or_default();
+    let answers = StoredValue::new(answers);
     let is_traced = {
         let action = action.clone();
         Memo::new(move |_| {
@@ -157,85 +153,58 @@ fn ActionRow(
     let load_history =
         move |_| spawn_local(async move { history.set(Some(corrective_action_history(id).await)) });
     let assignee = action.assignee.clone();
+    // One shape for readers and writers: the controls are disabled for readers (fewer
+    // view types, a smaller chunk).
+    let locked = !editable;
     view! {
         <li class=format!("action action-{}", status.as_str()) id=format!("action-{id}") data-action=id data-status=status.as_str()>
             <div class="action-main">
-                {if editable {
-                    view! {
-                        <input class="action-title" aria-label="What will be done" value=action.title.clone()
-                            on:change=move |ev| edit("title", event_target_value(&ev)) />
-                    }.into_any()
-                } else {
-                    view! { <span class="action-title">{action.title.clone()}</span> }.into_any()
-                }}
+                <input class="action-title" aria-label="What will be done" value=action.title.clone() disabled=locked
+                    on:change=move |ev| edit("title", event_target_value(&ev)) />
                 {move || (!is_traced.get()).then(|| view! { <span class="badge untraced" title="It answers no contributing factor or why">"Untraced"</span> })}
             </div>
             <div class="action-fields">
                 <label>"Assignee "
-                    {if editable {
-                        view! {
-                            <select class="action-assignee" on:change=move |ev| edit("assignee", event_target_value(&ev))>
-                                {people.iter().map(|p| view! { <option value=p.id selected=p.id == assignee.id>{p.name.clone()}</option> }).collect_view()}
-                            </select>
-                        }.into_any()
-                    } else {
-                        view! { <span class="action-assignee">"@"{assignee.name.clone()}</span> }.into_any()
-                    }}
+                    <select class="action-assignee" disabled=locked on:change=move |ev| edit("assignee", event_target_value(&ev))>
+                        {people.iter().map(|p| view! { <option value=p.id selected=p.id == assignee.id>{p.name.clone()}</option> }).collect_view()}
+                        {people.iter().all(|p| p.id != assignee.id).then(|| view! { <option value=assignee.id selected>{assignee.name.clone()}</option> })}
+                    </select>
                 </label>
                 <label>"By "
-                    {if editable {
-                        view! { <input type="date" class="action-due" value=action.due.clone() on:change=move |ev| edit("due", event_target_value(&ev)) /> }.into_any()
-                    } else {
-                        view! { <span class="action-due">{action.due.clone()}</span> }.into_any()
-                    }}
+                    <input type="date" class="action-due" value=action.due.clone() disabled=locked on:change=move |ev| edit("due", event_target_value(&ev)) />
                 </label>
                 {standing.map(|s| view! {
                     <span class=format!("due due-{}", s.urgency.as_str())>{s.words}</span>
                 })}
                 <label>"Answers "
-                    {if editable {
-                        let answers = answers.clone();
-                        view! {
-                            <select class="action-answers" on:change=move |ev| edit("answers", event_target_value(&ev))>
-                                {move || contents.with(trace_choices).into_iter().map(|(key, label)| {
-                                    let selected = key == answers;
-                                    view! { <option value=key selected=selected>{label}</option> }
-                                }).collect_view()}
-                            </select>
-                        }.into_any()
-                    } else {
-                        let answers = answers.clone();
-                        view! { <span class="action-answers">{move || contents.with(|c| {
-                            Trace::parse(&answers).ok().flatten().map_or_else(|| "—".into(), |t| t.label(&c.chains))
-                        })}</span> }.into_any()
-                    }}
+                    <select class="action-answers" disabled=locked on:change=move |ev| edit("answers", event_target_value(&ev))>
+                        {move || contents.with(trace_choices).into_iter().map(|(key, label)| {
+                            let selected = answers.with_value(|a| *a == key);
+                            view! { <option value=key selected=selected>{label}</option> }
+                        }).collect_view()}
+                    </select>
                 </label>
-                {match (editable, action.ticket.clone()) {
-                    (true, ticket) => view! {
-                        <input type="url" class="action-ticket" aria-label="Ticket" placeholder="Ticket URL" value=ticket.unwrap_or_default()
-                            on:change=move |ev| edit("ticket", event_target_value(&ev)) />
-                    }.into_any(),
-                    (false, Some(t)) => view! { <a href=t.clone() rel="external noopener" class="action-ticket">{t.clone()}</a> }.into_any(),
-                    (false, None) => ().into_any(),
-                }}
+                <input type="url" class="action-ticket" aria-label="Ticket" placeholder="Ticket URL" value=action.ticket.clone().unwrap_or_default()
+                    disabled=locked on:change=move |ev| edit("ticket", event_target_value(&ev)) />
+                {action.ticket.clone().map(|t| view! { <a href=t rel="external noopener" class="action-ticket-link">"Open the ticket"</a> })}
             </div>
             <div class="action-status">
                 <span class=format!("badge status-{}", status.as_str())>{status.label()}</span>
-                {action.done.clone().map(|(by, at)| view! { <span class="hint">{format!(" by @{by}, {}", at.text)}</span> })}
-                {action.reason.clone().map(|r| view! { <span class="hint">{format!(" — {r}")}</span> })}
+                {action.done.clone().map(|(by, at)| format!(" by @{by}, {}", at.text))}
+                {action.reason.clone().map(|r| format!(" — {r}"))}
                 {editable.then(|| view! { <StatusButtons status move_to reason /> })}
                 <details class="action-history" on:toggle=load_history>
                     <summary>"History"</summary>
-                    {move || history.get().map(|h| match h {
-                        Ok(lines) => view! {
-                            <ol>{lines.into_iter().map(|l| view! { <li>{format!("{} · @{} {}", l.at.text, l.by, l.body)}</li> }).collect_view()}</ol>
-                        }.into_any(),
-                        Err(e) => view! { <p class="form-error">{e.to_string()}</p> }.into_any(),
-                    })}
+                    <ol>
+                        {move || history.get().map(|h| match h {
+                            Ok(lines) => lines.into_iter().map(|l| format!("{} · @{} {}", l.at.text, l.by, l.body)).collect::<Vec<_>>(),
+                            Err(e) => vec![e.to_string()],
+                        }).unwrap_or_default().into_iter().map(|line| view! { <li>{line}</li> }).collect_view()}
+                    </ol>
                 </details>
             </div>
             {move || error.get().map(|e| view! {
-                <p class="form-error" role="alert">{match e.clone() {
+                <p class="form-error" role="alert">{match e {
                     AppError::Validation(errors) => errors.into_iter().map(|f| f.message).collect::<Vec<_>>().join(" "),
                     other => other.to_string(),
                 }}</p>
@@ -284,16 +253,12 @@ fn AddForm(
     page: PostmortemPage,
     version: RwSignal<u64>,
 ) -> impl IntoView {
-    let add = ServerAction::<AddCorrectiveAction>::new();
-    let error = action_error(add);
+    // The page works hydrated only (the shared document needs it), so the form calls the
+    // server function itself: no form-data decoding in the chunk.
+    let failed = RwSignal::new(None::<AppError>);
+    let error = Signal::from(failed);
     // A fresh form after each item added.
     let added = RwSignal::new(0u32);
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = add.value().get() {
-            added.update(|n| *n += 1);
-            version.update(|v| *v += 1);
-        }
-    });
     let people = StoredValue::new(page.people.clone());
     let ideas = StoredValue::new(
         page.ideas
@@ -304,14 +269,38 @@ fn AddForm(
     );
     move || {
         added.track();
-        let title = RwSignal::new(String::new());
-        let from_post = RwSignal::new(String::new());
-        let priority = RwSignal::new(String::new());
+        let [title, from_post, priority, assignee, due, answers, ticket] =
+            std::array::from_fn(|_| RwSignal::new(String::new()));
+        let bind = |field: RwSignal<String>| {
+            move |ev: leptos::ev::Event| field.set(event_target_value(&ev))
+        };
+        let submit = move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            spawn_local(async move {
+                let result = add_corrective_action(
+                    number,
+                    title.get_untracked(),
+                    assignee.get_untracked(),
+                    due.get_untracked(),
+                    answers.get_untracked(),
+                    ticket.get_untracked(),
+                    priority.get_untracked(),
+                    from_post.get_untracked(),
+                )
+                .await;
+                match result {
+                    Ok(_) => {
+                        failed.set(None);
+                        added.update(|n| *n += 1);
+                        version.update(|v| *v += 1);
+                    }
+                    Err(e) => failed.set(Some(e)),
+                }
+            })
+        };
         view! {
-            <ActionForm action=add attr:class="stack add-action" attr:id="add-action">
+            <form class="stack add-action" id="add-action" on:submit=submit>
                 <h3>"Add a corrective action"</h3>
-                <input type="hidden" name="number" value=number />
-                <input type="hidden" name="from_post" prop:value=from_post />
                 {(!ideas.with_value(Vec::is_empty)).then(|| view! {
                     <label>"Start from an idea of the discussion "
                         <select id="promote-idea" on:change=move |ev| {
@@ -327,42 +316,42 @@ fn AddForm(
                     </label>
                 })}
                 <label>"What will be done"
-                    <input name="title" id="action-title" prop:value=title on:input=move |ev| title.set(event_target_value(&ev)) />
+                    <input id="action-title" prop:value=title on:input=bind(title) />
                 </label>
                 <FieldMessage error field="title" />
                 <fieldset class="priority" id="action-priority">
                     <legend>"Top priority leaving the meeting?"</legend>
-                    <label class="choice"><input type="radio" name="top_priority" value="yes" id="priority-yes" on:change=move |_| priority.set("yes".into()) />" Yes: a corrective action"</label>
-                    <label class="choice"><input type="radio" name="top_priority" value="no" id="priority-no" on:change=move |_| priority.set("no".into()) />" No: keep it under Not now"</label>
+                    <label class="choice"><input type="radio" name="top_priority" value="yes" id="priority-yes" on:change=bind(priority) />" Yes: a corrective action"</label>
+                    <label class="choice"><input type="radio" name="top_priority" value="no" id="priority-no" on:change=bind(priority) />" No: keep it under Not now"</label>
                 </fieldset>
                 <FieldMessage error field="top_priority" />
                 <div class="action-owner" class:hidden=move || priority.get() == "no">
                     <label>"Assignee"
-                        <select name="assignee" id="action-assignee">
+                        <select id="action-assignee" on:change=bind(assignee)>
                             <option value="">"Pick who will do it…"</option>
                             {people.get_value().into_iter().map(|p| view! { <option value=p.id>{p.name}</option> }).collect_view()}
                         </select>
                     </label>
                     <FieldMessage error field="assignee" />
                     <label>"Expected date"
-                        <input type="date" name="due" id="action-due" />
+                        <input type="date" id="action-due" on:input=bind(due) on:change=bind(due) />
                     </label>
                     <FieldMessage error field="due" />
                     <label>"Answers"
-                        <select name="answers" id="action-answers">
+                        <select id="action-answers" on:change=bind(answers)>
                             {move || contents.with(trace_choices).into_iter().map(|(key, label)| view! { <option value=key>{label}</option> }).collect_view()}
                         </select>
                     </label>
                     <FieldMessage error field="answers" />
                     <label>"Ticket (optional)"
-                        <input type="url" name="ticket" id="action-ticket" placeholder="https://tracker.example.com/OPS-12" />
+                        <input type="url" id="action-ticket" placeholder="https://tracker.example.com/OPS-12" on:input=bind(ticket) />
                     </label>
                     <FieldMessage error field="ticket" />
                 </div>
                 <FieldMessage error field="from_post" />
                 <FormMessage error />
                 <div class="actions"><button type="submit" class="button primary" id="add-action-button">"Add"</button></div>
-            </ActionForm>
+            </form>
         }
     }
 }
