@@ -11,10 +11,7 @@
 mod common;
 
 use app::{
-    api::{
-        actions::ActionTracker, incidents::DeclareIncident, postmortems::StartPostmortem,
-        session::DevLogin,
-    },
+    api::{actions::ActionTracker, incidents::DeclareIncident, postmortems::StartPostmortem},
     domain::ActionStatus,
     ssr::entities::{corrective_action, postmortem},
 };
@@ -36,20 +33,9 @@ async fn main() {
     common::on_both_databases(|backend, url| async move { run(backend, &url).await }).await;
 }
 
+/// A signed-in responder and their user id.
 async fn signed_in(base: &str, name: &str) -> (Client, i64) {
-    let client = Client::builder().cookie_store(true).build().unwrap();
-    let res = client
-        .post(format!("{base}{}", DevLogin::PATH))
-        .header("accept", "application/json")
-        .form(&[
-            ("name", name),
-            ("email", &format!("{name}@example.com")),
-            ("role", "responder"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert!(res.status().is_success());
+    let client = common::signed_in(base, name).await;
     let me: serde_json::Value = client
         .post(format!("{base}{}", app::api::session::Me::PATH))
         .header("accept", "application/json")
@@ -60,18 +46,6 @@ async fn signed_in(base: &str, name: &str) -> (Client, i64) {
         .await
         .unwrap();
     (client, me["id"].as_i64().unwrap())
-}
-
-async fn call(client: &Client, base: &str, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
-    let res = client
-        .post(format!("{base}{path}"))
-        .header("accept", "application/json")
-        .form(form)
-        .send()
-        .await
-        .unwrap();
-    assert!(res.status().is_success(), "{path}: {}", res.status());
-    res
 }
 
 async fn run(backend: &str, database_url: &str) {
@@ -91,7 +65,7 @@ async fn run(backend: &str, database_url: &str) {
     let mut postmortems = Vec::new();
     for i in 0..INCIDENTS {
         let service = format!("svc{}", i % 10);
-        let number: i64 = call(
+        let number: i64 = common::call(
             &lead,
             &base,
             DeclareIncident::PATH,
@@ -107,7 +81,7 @@ async fn run(backend: &str, database_url: &str) {
         .json()
         .await
         .unwrap();
-        call(
+        common::call(
             &lead,
             &base,
             StartPostmortem::PATH,
@@ -175,7 +149,7 @@ async fn run(backend: &str, database_url: &str) {
         let mut rows = 0;
         for _ in 0..READS {
             let started = Instant::now();
-            let page: serde_json::Value = call(client, &base, ActionTracker::PATH, &form)
+            let page: serde_json::Value = common::call(client, &base, ActionTracker::PATH, &form)
                 .await
                 .json()
                 .await

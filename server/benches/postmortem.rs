@@ -17,14 +17,12 @@ use app::{
     api::{
         incidents::DeclareIncident,
         postmortems::{EditPostmortem, ReadPostmortem, StartPostmortem},
-        session::DevLogin,
     },
     domain::postmortem::document,
     ssr::services::postmortems::{self, document::log_size},
 };
 use base64::{engine::general_purpose::STANDARD, Engine};
 use leptos::server_fn::ServerFn;
-use reqwest::Client;
 use server::{build_app, Config};
 use std::{
     collections::HashMap,
@@ -50,35 +48,6 @@ async fn main() {
         .await;
 }
 
-async fn signed_in(base: &str, name: &str) -> Client {
-    let client = Client::builder().cookie_store(true).build().unwrap();
-    let res = client
-        .post(format!("{base}{}", DevLogin::PATH))
-        .header("accept", "application/json")
-        .form(&[
-            ("name", name),
-            ("email", &format!("{name}@example.com")),
-            ("role", "responder"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert!(res.status().is_success());
-    client
-}
-
-async fn call(client: &Client, base: &str, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
-    let res = client
-        .post(format!("{base}{path}"))
-        .header("accept", "application/json")
-        .form(form)
-        .send()
-        .await
-        .unwrap();
-    assert!(res.status().is_success(), "{path}: {}", res.status());
-    res
-}
-
 async fn run(backend: &str, database_url: &str, seconds: u64) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -87,8 +56,8 @@ async fn run(backend: &str, database_url: &str, seconds: u64) {
     let (router, state) = build_app(&config, addr).await.expect("the app starts");
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
     let base = format!("http://{addr}");
-    let lead = signed_in(&base, "lead").await;
-    let number: i64 = call(
+    let lead = common::signed_in(&base, "lead").await;
+    let number: i64 = common::call(
         &lead,
         &base,
         DeclareIncident::PATH,
@@ -105,12 +74,13 @@ async fn run(backend: &str, database_url: &str, seconds: u64) {
     .await
     .unwrap();
     let n = number.to_string();
-    call(&lead, &base, StartPostmortem::PATH, &[("number", &n)]).await;
-    let page: serde_json::Value = call(&lead, &base, ReadPostmortem::PATH, &[("number", &n)])
-        .await
-        .json()
-        .await
-        .unwrap();
+    common::call(&lead, &base, StartPostmortem::PATH, &[("number", &n)]).await;
+    let page: serde_json::Value =
+        common::call(&lead, &base, ReadPostmortem::PATH, &[("number", &n)])
+            .await
+            .json()
+            .await
+            .unwrap();
     let cursor = page["cursor"].as_i64().unwrap();
 
     // Each editor: a client, a copy of the document, a stream.
@@ -120,7 +90,7 @@ async fn run(backend: &str, database_url: &str, seconds: u64) {
     let mut editors = Vec::new();
     let mut readers = Vec::new();
     for i in 0..EDITORS {
-        let client = signed_in(&base, &format!("editor{i}")).await;
+        let client = common::signed_in(&base, &format!("editor{i}")).await;
         let res = client
             .get(format!("{base}/live"))
             .query(&[("after", cursor), ("postmortem", number)])
@@ -171,7 +141,7 @@ async fn run(backend: &str, database_url: &str, seconds: u64) {
         };
         let encoded = STANDARD.encode(&update);
         sent.lock().unwrap().insert(encoded.clone(), Instant::now());
-        call(
+        common::call(
             client,
             &base,
             EditPostmortem::PATH,
@@ -196,7 +166,7 @@ async fn run(backend: &str, database_url: &str, seconds: u64) {
     );
 
     // The log: a fresh postmortem, one editor typing KEYSTROKES characters.
-    let number: i64 = call(
+    let number: i64 = common::call(
         &lead,
         &base,
         DeclareIncident::PATH,
@@ -213,7 +183,7 @@ async fn run(backend: &str, database_url: &str, seconds: u64) {
     .await
     .unwrap();
     let n = number.to_string();
-    call(&lead, &base, StartPostmortem::PATH, &[("number", &n)]).await;
+    common::call(&lead, &base, StartPostmortem::PATH, &[("number", &n)]).await;
     let id = postmortems::existing(&state.db, number).await.unwrap().id;
     let doc = document::new_doc(Some(7));
     let mut peak = log_size(&state.db, id).await.unwrap();
@@ -224,7 +194,7 @@ async fn run(backend: &str, database_url: &str, seconds: u64) {
             yrs::Text::push(&text, &mut txn, if k % 7 == 6 { " " } else { "a" });
             txn.encode_update_v1()
         };
-        call(
+        common::call(
             &lead,
             &base,
             EditPostmortem::PATH,

@@ -1,4 +1,5 @@
-//! What the benchmarks share: the databases they run on.
+//! What the benchmarks share: the databases they run on, signing in, calling a server
+//! function.
 
 use sea_orm::{ConnectionTrait, Database};
 use std::future::Future;
@@ -59,4 +60,48 @@ pub fn seconds() -> u64 {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(10)
+}
+
+/// A client signed in with the development login as `name` (a responder).
+#[allow(dead_code)]
+pub async fn signed_in(base: &str, name: &str) -> reqwest::Client {
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    let res = client
+        .post(format!(
+            "{base}{}",
+            <app::api::session::DevLogin as leptos::server_fn::ServerFn>::PATH
+        ))
+        .header("accept", "application/json")
+        .form(&[
+            ("name", name),
+            ("email", &format!("{name}@example.com")),
+            ("role", "responder"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success());
+    client
+}
+
+/// Calls a server function (form in, JSON out); it must succeed.
+#[allow(dead_code)]
+pub async fn call(
+    client: &reqwest::Client,
+    base: &str,
+    path: &str,
+    form: &[(&str, &str)],
+) -> reqwest::Response {
+    let res = client
+        .post(format!("{base}{path}"))
+        .header("accept", "application/json")
+        .form(form)
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "{path}: {}", res.status());
+    res
 }

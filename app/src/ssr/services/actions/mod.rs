@@ -411,20 +411,7 @@ async fn views(
         .into_iter()
         .map(|i| (i.id, i.title))
         .collect();
-    let mut doers: Vec<i64> = rows.iter().filter_map(|(a, _)| a.done_by).collect();
-    doers.sort_unstable();
-    doers.dedup();
-    let names: HashMap<i64, String> = if doers.is_empty() {
-        HashMap::new()
-    } else {
-        user::Entity::find()
-            .filter(user::Column::Id.is_in(doers))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|u| (u.id, u.name))
-            .collect()
-    };
+    let names = names_of(db, rows.iter().filter_map(|(a, _)| a.done_by).collect()).await?;
     let today = today(calendar);
     let responder = viewer.role.allows(Permission::Respond);
     Ok(rows
