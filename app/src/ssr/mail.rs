@@ -260,12 +260,6 @@ pub async fn queue_notice(
             AppError::Internal
         })?
         .formatted();
-    let now = Utc::now();
-    let status = if mailer.outbox_only() {
-        MailStatus::Outbox
-    } else {
-        MailStatus::Queued
-    };
     let stored = email::ActiveModel {
         incident_id: Set(None),
         author_id: Set(None),
@@ -280,7 +274,23 @@ pub async fn queue_notice(
         text: Set(text.to_string()),
         raw: Set(String::from_utf8_lossy(&raw).into_owned()),
         hints: Set(0),
-        status: Set(status),
+        ..queued(mailer, Utc::now())
+    }
+    .insert(db)
+    .await?;
+    Ok(stored.id)
+}
+
+/// A new message's delivery columns as queueing sets them: queued for the sender, or
+/// kept in the local outbox when no SMTP server is configured.
+pub(crate) fn queued(mailer: &Mailer, now: chrono::DateTime<Utc>) -> email::ActiveModel {
+    use sea_orm::Set;
+    email::ActiveModel {
+        status: Set(if mailer.outbox_only() {
+            MailStatus::Outbox
+        } else {
+            MailStatus::Queued
+        }),
         attempts: Set(0),
         last_error: Set(None),
         next_attempt_at: Set(now),
@@ -289,9 +299,6 @@ pub async fn queue_notice(
         sent_at: Set(None),
         ..Default::default()
     }
-    .insert(db)
-    .await?;
-    Ok(stored.id)
 }
 
 /// `smtp://` to a host other than loopback requires STARTTLS unless the URL says

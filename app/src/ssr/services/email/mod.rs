@@ -383,14 +383,7 @@ pub async fn send(
         text: Set(built.text),
         raw: Set(built.raw),
         hints: Set(hints),
-        status: Set(status),
-        attempts: Set(0),
-        last_error: Set(None),
-        next_attempt_at: Set(now),
-        claimed_until: Set(None),
-        created_at: Set(now),
-        sent_at: Set(None),
-        ..Default::default()
+        ..crate::ssr::mail::queued(mailer, now)
     }
     .insert(&txn)
     .await?;
