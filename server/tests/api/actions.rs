@@ -644,7 +644,8 @@ async fn the_tracker_puts_overdue_first_and_filters(app: &TestApp) {
     let page: Value = res.json().await.unwrap();
     assert_eq!(page["rows"][0]["id"], soon);
     assert_eq!(page["rows"][0]["can_change"], false);
-    // A published postmortem's actions are read-only until it is reopened.
+    // A published postmortem's actions are still tracked to done; adding one needs it
+    // reopened.
     let res = app
         .call::<SetCorrectiveActionStatus>(&[
             ("id", &soon.to_string()),
@@ -652,6 +653,19 @@ async fn the_tracker_puts_overdue_first_and_filters(app: &TestApp) {
             ("status", "done"),
         ])
         .await;
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    let res = add_as(
+        app,
+        &app.client,
+        new,
+        &[
+            ("title", "One more"),
+            ("assignee", &rosa.to_string()),
+            ("due", &in_days(3)),
+            ("top_priority", "yes"),
+        ],
+    )
+    .await;
     assert_eq!(res.status(), 409);
 }
 

@@ -56,7 +56,7 @@ pub fn Actions(ctx: Ctx, contents: Memo<Contents>, page: PostmortemPage) -> impl
                 match list.await {
                     Ok(all) => {
                         shared.set(all.actions.clone());
-                        view! { <ActionList all contents people=people.get_value() can_edit version /> }.into_any()
+                        view! { <ActionList all contents people=people.get_value() version /> }.into_any()
                     }
                     Err(e) => view! { <p class="form-error">{e.to_string()}</p> }.into_any(),
                 }
@@ -71,7 +71,6 @@ fn ActionList(
     all: PostmortemActions,
     contents: Memo<Contents>,
     people: Vec<Person>,
-    can_edit: bool,
     version: RwSignal<u64>,
 ) -> impl IntoView {
     let people = StoredValue::new(people);
@@ -79,7 +78,7 @@ fn ActionList(
     let empty = actions.is_empty();
     view! {
         <ol class="actions-list" id="actions-list">
-            {actions.into_iter().map(|a| view! { <ActionRow action=a contents people=people.get_value() can_edit version /> }).collect_view()}
+            {actions.into_iter().map(|a| view! { <ActionRow action=a contents people=people.get_value() version /> }).collect_view()}
         </ol>
         {empty.then(|| view! { <p class="hint" id="no-actions">"No corrective actions yet: each one needs an assignee and an expected date."</p> })}
         <section class="not-now" id="not-now" aria-label="Not now">
@@ -100,13 +99,14 @@ fn ActionRow(
     action: ActionView,
     contents: Memo<Contents>,
     people: Vec<Person>,
-    can_edit: bool,
     version: RwSignal<u64>,
 ) -> impl IntoView {
     let id = action.id;
     let row_version = action.version;
     let error = RwSignal::new(None::<AppError>);
-    let editable = can_edit && action.can_change;
+    // Responders change an action even once the postmortem is published: it is tracked
+    // until it is done.
+    let editable = action.can_change;
     let after = move |result: Result<(), AppError>| match result {
         Ok(()) => {
             error.set(None);

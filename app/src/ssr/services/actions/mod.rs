@@ -247,8 +247,10 @@ impl Field {
     }
 }
 
-/// The action, if its postmortem takes changes and `version` is the one stored: a
-/// change made to an older copy is refused, never written over another's.
+/// The action, if `version` is the one stored: a change made to an older copy is
+/// refused, never written over another's. A published postmortem's actions still take
+/// changes (they are tracked until done, long after the document is final); only adding
+/// one needs the postmortem open.
 async fn current(
     db: &impl ConnectionTrait,
     id: i64,
@@ -258,7 +260,6 @@ async fn current(
         .one(db)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("Corrective action {id}")))?;
-    writable(db, a.incident_id).await?;
     if a.version != version {
         return Err(AppError::Conflict(
             "Someone changed this action meanwhile: your change was not saved. The row now shows theirs; change it again if you still need to.".into(),
@@ -468,10 +469,7 @@ pub async fn of_postmortem(
         .find_also_related(user::Entity)
         .all(db)
         .await?;
-    let mut actions = views(db, viewer, rows, &calendar, tz).await?;
-    if !p.status.editable() {
-        actions.iter_mut().for_each(|a| a.can_change = false);
-    }
+    let actions = views(db, viewer, rows, &calendar, tz).await?;
     let items = not_now_item::Entity::find()
         .filter(not_now_item::Column::PostmortemId.eq(p.id))
         .order_by_asc(not_now_item::Column::Id)
