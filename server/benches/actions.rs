@@ -62,7 +62,6 @@ async fn run(backend: &str, database_url: &str) {
     }
     let (lead, lead_id) = people[0].clone();
     let seeding = Instant::now();
-    let mut postmortems = Vec::new();
     for i in 0..INCIDENTS {
         let service = format!("svc{}", i % 10);
         let number: i64 = common::call(
@@ -88,7 +87,6 @@ async fn run(backend: &str, database_url: &str) {
             &[("number", &number.to_string())],
         )
         .await;
-        postmortems.push(number);
     }
     let ids: Vec<(i64, i64)> = postmortem::Entity::find()
         .all(&state.db)

@@ -40,9 +40,7 @@ pub struct ActionView {
 impl ActionView {
     /// What it answers, if anything.
     pub fn trace(&self) -> Option<Trace> {
-        self.answers
-            .as_deref()
-            .and_then(|key| Trace::parse(key).ok().flatten())
+        Trace::stored(self.answers.as_deref())
     }
 }
 

@@ -174,6 +174,11 @@ impl Trace {
         Err(bad())
     }
 
+    /// A stored key read back (a key the domain no longer knows reads as none).
+    pub fn stored(key: Option<&str>) -> Option<Self> {
+        key.and_then(|k| Self::parse(k).ok().flatten())
+    }
+
     /// Whether this is the chain `id` or one of its whys.
     pub fn in_chain(&self, id: &str) -> bool {
         match self {

@@ -798,8 +798,8 @@ pub async fn export_lines(
                 a.status,
                 a.reason.as_deref(),
             );
-            match a.answers.as_deref().map(Trace::parse) {
-                Some(Ok(Some(t))) if t.exists_in(chains) => {
+            match Trace::stored(a.answers.as_deref()) {
+                Some(t) if t.exists_in(chains) => {
                     line.push_str(&format!(" — answers: {}", t.label(chains)))
                 }
                 _ => line.push_str(" — untraced"),
@@ -836,14 +836,7 @@ pub async fn review_notes(
         .await?;
     let traces: Vec<(i64, Option<Trace>)> = actions
         .iter()
-        .map(|a| {
-            (
-                a.id,
-                a.answers
-                    .as_deref()
-                    .and_then(|k| Trace::parse(k).ok().flatten()),
-            )
-        })
+        .map(|a| (a.id, Trace::stored(a.answers.as_deref())))
         .collect();
     let (untraced, bare) = traceability(chains, &traces);
     let quote = |text: &str| {
