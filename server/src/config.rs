@@ -29,6 +29,8 @@ pub struct Config {
     pub oidc_issuer_url: String,
     /// `ALLOWED_DOMAINS`, `ALLOWED_EMAILS`, `ADMIN_EMAILS` (comma-separated) and `DEFAULT_ROLE`.
     pub sign_in: SignInPolicy,
+    /// `METRICS_TOKEN`: the bearer token `/metrics` asks for; unset, loopback callers only.
+    pub metrics_token: Option<String>,
     /// `SMTP_URL`, `MAIL_FROM`, `ORG_TIME_ZONE` and `ACTION_REMINDER_HOUR`: mail.
     pub mail: MailSettings,
 }
@@ -78,6 +80,7 @@ impl Config {
                 admin_emails: list("ADMIN_EMAILS"),
                 default_role: parse::<Role>("DEFAULT_ROLE", "viewer")?,
             },
+            metrics_token: var("METRICS_TOKEN"),
             mail: MailSettings {
                 smtp_url: var("SMTP_URL"),
                 from: var("MAIL_FROM").unwrap_or_else(|| MailSettings::default().from),
@@ -104,6 +107,7 @@ impl Config {
             google_client_secret: None,
             oidc_issuer_url: DEFAULT_OIDC_ISSUER_URL.into(),
             sign_in: SignInPolicy::default(),
+            metrics_token: None,
             mail: MailSettings::default(),
         }
     }

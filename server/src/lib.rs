@@ -4,6 +4,7 @@
 pub mod cli;
 pub mod config;
 mod live;
+mod metrics;
 mod sign_in;
 mod webhooks;
 
@@ -63,6 +64,7 @@ pub async fn build_app(
     listen_addr: std::net::SocketAddr,
 ) -> Result<(Router, AppState), StartError> {
     config.check()?;
+    metrics::install();
     let db = open_database(config).await?;
     let leptos_options = LeptosOptions::builder()
         .output_name("stormwatch")
@@ -156,7 +158,9 @@ pub async fn build_app(
             &format!("{WEBHOOKS}/{{public_id}}/{{secret}}"),
             post(webhooks::with_secret).layer(DefaultBodyLimit::max(MAX_DELIVERY_BYTES)),
         )
+        .route("/metrics", get(metrics::scrape))
         .leptos_routes_with_handler(routes, get(render_page))
+        .route_layer(middleware::from_fn(metrics::name_route))
         .fallback_service(site)
         .layer(middleware::from_fn_with_state(
             state.clone(),
@@ -170,6 +174,10 @@ pub async fn build_app(
             config.secure_cookies(),
             security_headers,
         ))
+        .layer(axum::Extension(metrics::Reader {
+            token: config.metrics_token.as_deref().map(Arc::from),
+        }))
+        .layer(middleware::from_fn(metrics::count_requests))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state.clone());
@@ -200,14 +208,17 @@ pub async fn run(config: Config) -> Result<(), StartError> {
     })?;
     let (router, state) = build_app(&config, addr).await?;
     tracing::info!(%addr, dev_login = config.dev_login, "Stormwatch is listening on http://{addr}");
-    axum::serve(listener, router)
-        .with_graceful_shutdown(async move {
-            shutdown_signal().await;
-            // Live streams never end on their own; they must for the server to.
-            state.live.close();
-        })
-        .await
-        .map_err(|source| StartError::Listen { addr, source })
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        // Live streams never end on their own; they must for the server to.
+        state.live.close();
+    })
+    .await
+    .map_err(|source| StartError::Listen { addr, source })
 }
 
 /// Looks up the session cookie once per request and hands the user on.

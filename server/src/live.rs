@@ -78,6 +78,7 @@ struct Out {
 /// One browser's stream: what it missed, then everything as it happens, in id order,
 /// each event once.
 async fn feed(db: DatabaseConnection, hub: Hub, after: Option<i64>, out: Out) {
+    let _counted = app::ssr::metrics::LiveClient::connected();
     // Subscribed before reading what was missed, so nothing falls between the two.
     let mut events = hub.subscribe();
     let mut closing = hub.closing();

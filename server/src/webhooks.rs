@@ -9,7 +9,7 @@ use app::{
     domain::AppError,
     model::sources::WEBHOOKS,
     ssr::{
-        db,
+        db, metrics as figures,
         services::{
             alerts::Job,
             sources::{self, Proof},
@@ -54,6 +54,8 @@ pub async fn signed(
     receive(state, public_id, None, headers, body).await
 }
 
+/// Answers a delivery and counts it: by its source's kind ("unknown" when it names no
+/// source it proves) and outcome, with the time it took.
 #[tracing::instrument(skip_all, fields(source = %public_id, bytes = body.len()))]
 async fn receive(
     state: AppState,
@@ -61,6 +63,31 @@ async fn receive(
     secret: Option<String>,
     headers: HeaderMap,
     body: Bytes,
+) -> Response {
+    let started = std::time::Instant::now();
+    let mut kind = "unknown";
+    let response = answer(&state, &public_id, secret, &headers, &body, &mut kind).await;
+    let outcome = match response.status() {
+        StatusCode::OK => "accepted",
+        StatusCode::NOT_FOUND => "refused",
+        StatusCode::BAD_REQUEST | StatusCode::PAYLOAD_TOO_LARGE => "malformed",
+        StatusCode::SERVICE_UNAVAILABLE => "unavailable",
+        _ => "error",
+    };
+    metrics::counter!(figures::WEBHOOK_DELIVERIES, "kind" => kind, "outcome" => outcome)
+        .increment(1);
+    metrics::histogram!(figures::WEBHOOK_SECONDS, "kind" => kind)
+        .record(started.elapsed().as_secs_f64());
+    response
+}
+
+async fn answer(
+    state: &AppState,
+    public_id: &str,
+    secret: Option<String>,
+    headers: &HeaderMap,
+    body: &Bytes,
+    kind: &mut &'static str,
 ) -> Response {
     let header = |name: &str| {
         headers
@@ -78,7 +105,7 @@ async fn receive(
         header: &header,
         body: &body,
     };
-    let source = match sources::authenticate(&state.db, &state.sources, &public_id, proof).await {
+    let source = match sources::authenticate(&state.db, &state.sources, public_id, proof).await {
         Ok(Some(source)) => source,
         Ok(None) => {
             tracing::info!(
@@ -88,7 +115,8 @@ async fn receive(
         }
         Err(err) => return err.into_response(),
     };
-    let delivery = match parse_delivery(source.kind, &body) {
+    *kind = source.kind.as_str();
+    let delivery = match parse_delivery(source.kind, body) {
         Ok(delivery) => delivery,
         Err(reason) => {
             tracing::info!(%reason, "malformed delivery refused");
@@ -102,7 +130,13 @@ async fn receive(
             COMMIT_TIMEOUT,
             state.alert_writer.submit(Job { source, delivery }),
         ) => match committed {
-            Ok(Ok(receipt)) => Json(receipt).into_response(),
+            Ok(Ok(receipt)) => {
+                for alert in &receipt.alerts {
+                    metrics::counter!(figures::ALERTS, "kind" => *kind, "outcome" => alert.result.as_str())
+                        .increment(1);
+                }
+                Json(receipt).into_response()
+            }
             Ok(Err(err)) => err.into_response(),
             Err(_) => {
                 tracing::error!("delivery not committed in time");

@@ -361,6 +361,18 @@ pub enum Outcome {
     Repeated,
 }
 
+impl Outcome {
+    /// As the webhook's answer names it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Created => "created",
+            Outcome::Updated => "updated",
+            Outcome::Resolved => "resolved",
+            Outcome::Repeated => "repeated",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

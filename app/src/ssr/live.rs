@@ -247,6 +247,7 @@ async fn pump(db: DatabaseConnection, hub: std::sync::Weak<Inner>, poll: Duratio
             match since(&db, cursor, PAGE).await {
                 Ok(events) => {
                     let full = events.len() as u64 == PAGE;
+                    crate::ssr::metrics::live_published(events.len() as u64);
                     for event in events {
                         cursor = event.id;
                         // No receiver is fine: nobody is watching.

@@ -175,6 +175,7 @@ impl Mailer {
         update = match &outcome {
             Ok(()) => {
                 tracing::info!(id = message.id, "email sent");
+                crate::ssr::metrics::mail("sent");
                 update
                     .col_expr(
                         email::Column::Status,
@@ -188,6 +189,7 @@ impl Mailer {
             }
             Err(reason) => {
                 tracing::warn!(id = message.id, attempts, %reason, "email delivery failed");
+                crate::ssr::metrics::mail("failed");
                 let next = now + Span::seconds(retry_delay_secs(attempts as u32) as i64);
                 update
                     .col_expr(
@@ -282,15 +284,18 @@ pub async fn queue_notice(
 }
 
 /// A new message's delivery columns as queueing sets them: queued for the sender, or
-/// kept in the local outbox when no SMTP server is configured.
+/// kept in the local outbox when no SMTP server is configured (counted as such: a
+/// message is made only to be inserted in the transaction that makes it).
 pub(crate) fn queued(mailer: &Mailer, now: chrono::DateTime<Utc>) -> email::ActiveModel {
     use sea_orm::Set;
+    let status = if mailer.outbox_only() {
+        MailStatus::Outbox
+    } else {
+        MailStatus::Queued
+    };
+    crate::ssr::metrics::mail(status.as_str());
     email::ActiveModel {
-        status: Set(if mailer.outbox_only() {
-            MailStatus::Outbox
-        } else {
-            MailStatus::Queued
-        }),
+        status: Set(status),
         attempts: Set(0),
         last_error: Set(None),
         next_attempt_at: Set(now),

@@ -8,6 +8,7 @@ pub mod error;
 pub mod live;
 pub mod mail;
 pub mod markdown;
+pub mod metrics;
 pub mod secrets;
 pub mod services;
 pub mod sso;

@@ -76,9 +76,12 @@ async fn spawn_instance(
     configure(&mut config, addr);
     let (router, state) = build_app(&config, addr).await.expect("the app starts");
     tokio::spawn(async move {
-        axum::serve(listener, router)
-            .await
-            .expect("the server runs")
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .expect("the server runs")
     });
     TestApp {
         address: format!("http://{addr}"),

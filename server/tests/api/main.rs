@@ -13,6 +13,7 @@ mod headers;
 mod health;
 mod incidents;
 mod live;
+mod metrics;
 mod postmortems;
 mod sessions;
 mod sso;
