@@ -19,6 +19,7 @@ mod m20261125_000004_audit_alert_sources;
 mod m20261201_000001_create_company_email;
 mod m20261201_000002_create_postmortems;
 mod m20261201_000003_create_corrective_actions;
+mod m20261201_000004_search_incidents;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000001_create_company_email::Migration),
             Box::new(m20261201_000002_create_postmortems::Migration),
             Box::new(m20261201_000003_create_corrective_actions::Migration),
+            Box::new(m20261201_000004_search_incidents::Migration),
         ]
     }
 }

@@ -109,3 +109,24 @@ pub async fn change_severity(number: i64, severity: String) -> Result<(), AppErr
         .map_err(|m| AppError::invalid("severity", m))?;
     incidents::change_severity(&db::current()?, &actor, number, severity).await
 }
+
+/// The incident history: a page of what the filter selects, newest first.
+#[server(prefix = "/api/read")]
+pub async fn incident_history(
+    #[server(default)] filter: crate::model::history::HistoryFilter,
+) -> Result<crate::model::history::HistoryPage, AppError> {
+    use crate::{
+        domain::Permission,
+        ssr::{auth, services::history, time::viewer_tz, AppState},
+    };
+    let viewer = auth::require(Permission::Read)?;
+    let state = AppState::current()?;
+    history::page(
+        &state.db,
+        &viewer,
+        &filter,
+        viewer_tz(),
+        state.mailer.settings.org_tz,
+    )
+    .await
+}

@@ -309,8 +309,50 @@ fn parse_started_at(
     Ok(started)
 }
 
+/// The longest search the history takes, in characters.
+pub const MAX_SEARCH_LEN: usize = 200;
+/// The most words a search matches on (each must be found).
+pub const MAX_SEARCH_WORDS: usize = 12;
+
+/// A search's words: runs of letters and digits, lower-cased, each one to be found
+/// (none: no search). Both databases' indexes split text the same way, so a word finds
+/// the same incidents on either.
+pub fn search_words(raw: &str) -> Result<Vec<String>, String> {
+    if raw.chars().count() > MAX_SEARCH_LEN {
+        return Err(format!("Search for at most {MAX_SEARCH_LEN} characters."));
+    }
+    let mut words: Vec<String> = Vec::new();
+    for word in raw
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        let word = word.to_lowercase();
+        if !words.contains(&word) {
+            words.push(word);
+        }
+    }
+    if words.len() > MAX_SEARCH_WORDS {
+        return Err(format!("Search for at most {MAX_SEARCH_WORDS} words."));
+    }
+    Ok(words)
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_search_is_its_words_lower_cased_once_each() {
+        assert_eq!(
+            search_words("  Pool-exhausted, pool; DB\u{0000}\"quoted\"*").unwrap(),
+            ["pool", "exhausted", "db", "quoted"]
+        );
+        assert!(search_words("").unwrap().is_empty());
+        assert_eq!(search_words(&"a ".repeat(13)).unwrap().len(), 1);
+        let thirteen: String = (0..13).map(|i| format!("w{i} ")).collect();
+        assert!(search_words(&thirteen).is_err());
+        assert!(search_words(&"x".repeat(201)).is_err());
+    }
+
     use super::*;
 
     #[test]

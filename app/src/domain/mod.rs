@@ -29,8 +29,8 @@ pub use email::{
 };
 pub use error::{AppError, FieldError};
 pub use incident::{
-    duration_words, IncidentDraft, NewIncident, ServiceName, Severity, Status, Title, MAX_SERVICES,
-    MAX_SERVICE_NAME_LEN, MAX_SUMMARY_LEN, MAX_TITLE_LEN,
+    duration_words, search_words, IncidentDraft, NewIncident, ServiceName, Severity, Status, Title,
+    MAX_SERVICES, MAX_SERVICE_NAME_LEN, MAX_SUMMARY_LEN, MAX_TITLE_LEN,
 };
 pub use postmortem::{
     actions::{

@@ -102,31 +102,13 @@ pub struct TrackerFilter {
 impl TrackerFilter {
     /// The filter as the tracker's query string (and the CSV link) writes it.
     pub fn query(&self) -> String {
-        let mut parts = Vec::new();
-        for (key, value) in [
+        super::query_string(&[
             ("assignee", &self.assignee),
             ("service", &self.service),
             ("incident", &self.incident),
             ("status", &self.status),
-        ] {
-            if !value.trim().is_empty() {
-                parts.push(format!("{key}={}", encode(value.trim())));
-            }
-        }
-        parts.join("&")
+        ])
     }
-}
-
-fn encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// `/actions`.

@@ -8,6 +8,7 @@ pub mod alerts;
 pub mod channel;
 pub mod customers;
 pub mod email;
+pub mod history;
 pub mod incidents;
 pub mod live;
 pub mod postmortems;
@@ -30,4 +31,25 @@ pub struct Stamp {
 pub struct Person {
     pub id: i64,
     pub name: String,
+}
+
+/// A page's filters as its query string: the non-empty ones, percent-encoded, in order.
+pub fn query_string(pairs: &[(&str, &String)]) -> String {
+    let encode = |value: &str| -> String {
+        value
+            .bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                    (b as char).to_string()
+                }
+                _ => format!("%{b:02X}"),
+            })
+            .collect()
+    };
+    pairs
+        .iter()
+        .filter(|(_, value)| !value.trim().is_empty())
+        .map(|(key, value)| format!("{key}={}", encode(value.trim())))
+        .collect::<Vec<_>>()
+        .join("&")
 }

@@ -7,6 +7,7 @@ pub mod customers;
 pub mod dashboard;
 pub mod declare;
 pub mod email;
+pub mod history;
 pub mod incident;
 pub mod login;
 pub mod not_found;
@@ -43,6 +44,7 @@ lazy_page!(DeclareRoute, declare::DeclarePage);
 // routes instead of one: the incident page 670 → 689 KB, the dashboard +1 KB, the
 // composer 657 → 564 KB), and the pages opened during an outage come first.
 lazy_page!(MailRoute, email::MailPages);
+lazy_page!(HistoryRoute, history::IncidentHistory);
 lazy_page!(IncidentRoute, incident::IncidentPage);
 // The postmortem and the business calendar: the shared document's code (yrs) is in
 // this chunk only.

@@ -11,6 +11,7 @@ mod email;
 mod fuzz;
 mod headers;
 mod health;
+mod history;
 mod incidents;
 mod live;
 mod metrics;

@@ -92,6 +92,17 @@ pub struct Chain {
 }
 
 impl Contents {
+    /// Its words, one passage a line: what search finds a postmortem by.
+    pub fn search_text(&self) -> String {
+        let passages: Vec<&str> = self
+            .passages()
+            .into_iter()
+            .map(|(_, text)| text)
+            .filter(|text| !text.trim().is_empty())
+            .collect();
+        passages.join("\n")
+    }
+
     /// Every field with words in it, with the section it belongs to: what the
     /// blameless hints read.
     pub fn passages(&self) -> Vec<(super::Section, &str)> {

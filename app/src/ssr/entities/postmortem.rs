@@ -14,6 +14,8 @@ pub struct Model {
     pub meeting_at: Option<DateTimeUtc>,
     pub published_at: Option<DateTimeUtc>,
     pub updated_at: DateTimeUtc,
+    /// The document's words, for search (`Contents::search_text`), kept as it is written.
+    pub search_text: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

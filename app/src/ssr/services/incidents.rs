@@ -305,7 +305,7 @@ async fn open_incidents(db: &impl ConnectionTrait) -> Result<Vec<incident::Model
         .await?)
 }
 
-async fn summaries(
+pub(crate) async fn summaries(
     db: &impl ConnectionTrait,
     rows: &[incident::Model],
     tz: Tz,

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod channel;
 pub mod customers;
 pub mod email;
+pub mod history;
 pub mod incidents;
 pub mod postmortems;
 pub mod sessions;

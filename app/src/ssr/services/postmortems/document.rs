@@ -12,13 +12,16 @@
 use crate::{
     domain::{postmortem::document, AppError},
     model::live::LiveChange,
-    ssr::{entities::postmortem_update, live},
+    ssr::{
+        entities::{postmortem, postmortem_update},
+        live,
+    },
 };
 use base64::{engine::general_purpose::STANDARD, Engine};
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
-    QueryOrder, Set, TransactionSession, TransactionTrait,
+    sea_query::Expr, ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait,
+    QueryFilter, QueryOrder, Set, TransactionSession, TransactionTrait,
 };
 use std::{
     collections::HashMap,
@@ -95,6 +98,14 @@ impl Documents {
         document::apply(&trial, &document::state(&copy.doc))?;
         document::apply(&trial, update)?;
         document::check(&trial)?;
+        postmortem::Entity::update_many()
+            .col_expr(
+                postmortem::Column::SearchText,
+                Expr::value(document::read(&trial).search_text()),
+            )
+            .filter(postmortem::Column::Id.eq(postmortem))
+            .exec(&txn)
+            .await?;
         let row = postmortem_update::ActiveModel {
             postmortem_id: Set(postmortem),
             data: Set(update.to_vec()),
