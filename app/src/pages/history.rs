@@ -34,7 +34,7 @@ pub fn IncidentHistory() -> impl IntoView {
     let page = Resource::new(move || filter.get(), incident_history);
     view! {
         <Title text="Incident history" />
-        <section class="page history" id="history">
+        <section class="page incident-history" id="history">
             <h1>"Incident history"</h1>
             <Transition fallback=|| view! { <p class="loading">"Loading the history…"</p> }>
                 {move || Suspend::new(async move {
