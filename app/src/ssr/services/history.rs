@@ -67,18 +67,10 @@ fn selection(
     tz: Tz,
 ) -> Result<Condition, AppError> {
     let mut cond = Condition::all();
-    if !filter.severity.trim().is_empty() {
-        let severity: Severity = filter
-            .severity
-            .parse()
-            .map_err(|e| AppError::invalid("severity", e))?;
+    if let Some(severity) = chosen::<Severity>("severity", &filter.severity)? {
         cond = cond.add(incident::Column::Severity.eq(severity.as_str()));
     }
-    if !filter.status.trim().is_empty() {
-        let status: Status = filter
-            .status
-            .parse()
-            .map_err(|e| AppError::invalid("status", e))?;
+    if let Some(status) = chosen::<Status>("status", &filter.status)? {
         cond = cond.add(incident::Column::Status.eq(status.as_str()));
     }
     if !filter.service.trim().is_empty() {
@@ -142,6 +134,21 @@ fn selection(
         cond = cond.add(found(backend, responder, word));
     }
     Ok(cond)
+}
+
+/// A filter's choice read by its domain type (None: not chosen); what it cannot read is
+/// an error naming `field`.
+fn chosen<T: std::str::FromStr<Err = String>>(
+    field: &str,
+    raw: &str,
+) -> Result<Option<T>, AppError> {
+    match raw.trim() {
+        "" => Ok(None),
+        raw => raw
+            .parse()
+            .map(Some)
+            .map_err(|e| AppError::invalid(field, e)),
+    }
 }
 
 /// The incidents where `word` is found: in the title or summary, a line of the
