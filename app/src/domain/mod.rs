@@ -6,6 +6,7 @@ mod customer;
 mod email;
 mod error;
 mod incident;
+pub mod insights;
 pub mod postmortem;
 mod role;
 mod timeline;
