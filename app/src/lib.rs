@@ -23,8 +23,8 @@ use leptos_router::{
 use model::session::CurrentUser;
 use pages::{
     dashboard::DashboardPage, not_found::NotFound, ActionsRoute, CustomersRoute, DeclareRoute,
-    HistoryRoute, IncidentRoute, LoginRoute, MailRoute, PostmortemRoute, SourcesRoute, StatusRoute,
-    UsersRoute,
+    HistoryRoute, IncidentRoute, InsightsRoute, LoginRoute, MailRoute, PostmortemRoute,
+    SourcesRoute, StatusRoute, UsersRoute,
 };
 
 /// The HTML document the server renders around the app.
@@ -71,6 +71,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/users") view={Lazy::<UsersRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/sources") view={Lazy::<SourcesRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/incidents") view={Lazy::<HistoryRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/insights") view={Lazy::<InsightsRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/incidents/new") view={Lazy::<DeclareRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/incidents/:number") view={Lazy::<IncidentRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/incidents/:number/customers") view={Lazy::<CustomersRoute>::new()} ssr=SsrMode::Async />

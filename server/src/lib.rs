@@ -10,7 +10,7 @@ mod webhooks;
 
 use app::{
     domain::MAX_DELIVERY_BYTES,
-    model::{live::LIVE_PATH, sources::WEBHOOKS},
+    model::{insights::INSIGHTS_CSV_PATH, live::LIVE_PATH, sources::WEBHOOKS},
     shell,
     ssr::{
         alert_writer::AlertWriter, auth, error, live::Hub, mail::Mailer, sso, AppState,
@@ -149,6 +149,7 @@ pub async fn build_app(
             get(postmortem_markdown),
         )
         .route("/actions.csv", get(actions_csv))
+        .route(INSIGHTS_CSV_PATH, get(insights_csv))
         .route(LIVE_PATH, get(live::stream))
         .route(
             &format!("{WEBHOOKS}/{{public_id}}"),
@@ -359,6 +360,40 @@ async fn actions_csv(
         "text/csv; charset=utf-8",
         "corrective-actions.csv".into(),
     )
+}
+
+/// One chart's table of the insights (the page's filters plus `chart=<key>`) as CSV, in
+/// the reader's time zone.
+async fn insights_csv(
+    State(state): State<AppState>,
+    axum::extract::Query(query): axum::extract::Query<InsightsCsv>,
+    req: Request<Body>,
+) -> Response {
+    if let Err(refused) = reader(&req) {
+        return refused;
+    }
+    let made = app::ssr::services::insights::csv(
+        &state.db,
+        &query.filter,
+        &query.chart,
+        app::ssr::time::tz_of(req.headers()),
+        state.mailer.settings.org_tz,
+        chrono::Utc::now(),
+    )
+    .await;
+    download(
+        made,
+        "text/csv; charset=utf-8",
+        format!("insights-{}.csv", query.chart.trim()),
+    )
+}
+
+#[derive(serde::Deserialize)]
+struct InsightsCsv {
+    #[serde(flatten)]
+    filter: app::model::insights::InsightsFilter,
+    #[serde(default)]
+    chart: String,
 }
 
 /// Renders a page of the app's routes.

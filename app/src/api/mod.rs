@@ -11,6 +11,7 @@ pub mod channel;
 pub mod customers;
 pub mod email;
 pub mod incidents;
+pub mod insights;
 pub mod postmortems;
 pub mod session;
 pub mod sources;

@@ -47,6 +47,7 @@ pub fn Header() -> impl IntoView {
                                     <A href="/">"Dashboard"</A>
                                     <A href="/status">"Status"</A>
                                     <A href="/incidents">"History"</A>
+                                    <A href="/insights">"Insights"</A>
                                     <A href="/actions">"Actions"</A>
                                     <Show when=move || admin>
                                         <A href="/admin/users">"Users"</A>

@@ -10,6 +10,7 @@ pub mod customers;
 pub mod email;
 pub mod history;
 pub mod incidents;
+pub mod insights;
 pub mod live;
 pub mod postmortems;
 pub mod session;

@@ -9,6 +9,7 @@ pub mod declare;
 pub mod email;
 pub mod history;
 pub mod incident;
+pub mod insights;
 pub mod login;
 pub mod not_found;
 pub mod postmortem;
@@ -45,6 +46,7 @@ lazy_page!(DeclareRoute, declare::DeclarePage);
 // composer 657 → 564 KB), and the pages opened during an outage come first.
 lazy_page!(MailRoute, email::MailPages);
 lazy_page!(HistoryRoute, history::IncidentHistory);
+lazy_page!(InsightsRoute, insights::InsightsPage);
 lazy_page!(IncidentRoute, incident::IncidentPage);
 // The postmortem and the business calendar: the shared document's code (yrs) is in
 // this chunk only.

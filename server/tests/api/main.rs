@@ -13,6 +13,7 @@ mod headers;
 mod health;
 mod history;
 mod incidents;
+mod insights;
 mod live;
 mod metrics;
 mod postmortems;

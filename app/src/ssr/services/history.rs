@@ -74,19 +74,7 @@ fn selection(
         cond = cond.add(incident::Column::Status.eq(status.as_str()));
     }
     if !filter.service.trim().is_empty() {
-        // A bound value is `?` to SQLite and `$1` to PostgreSQL here.
-        let name = if backend == DbBackend::Postgres {
-            "$1"
-        } else {
-            "?"
-        };
-        cond = cond.add(Expr::cust_with_values(
-            format!(
-                "incidents.id IN (SELECT l.incident_id FROM incident_services l \
-                 JOIN services s ON s.id = l.service_id WHERE s.name = {name})"
-            ),
-            [filter.service.trim().to_string()],
-        ));
+        cond = cond.add(of_service(backend, filter.service.trim()));
     }
     let day = |field: &str, raw: &str| -> Result<Option<chrono::DateTime<Utc>>, AppError> {
         if raw.trim().is_empty() {
@@ -136,9 +124,26 @@ fn selection(
     Ok(cond)
 }
 
+/// The incidents about the service named `name`.
+pub(super) fn of_service(backend: DbBackend, name: &str) -> sea_orm::sea_query::SimpleExpr {
+    // A bound value is `?` to SQLite and `$1` to PostgreSQL here.
+    let bound = if backend == DbBackend::Postgres {
+        "$1"
+    } else {
+        "?"
+    };
+    Expr::cust_with_values(
+        format!(
+            "incidents.id IN (SELECT l.incident_id FROM incident_services l \
+             JOIN services s ON s.id = l.service_id WHERE s.name = {bound})"
+        ),
+        [name.to_string()],
+    )
+}
+
 /// A filter's choice read by its domain type (None: not chosen); what it cannot read is
 /// an error naming `field`.
-fn chosen<T: std::str::FromStr<Err = String>>(
+pub(super) fn chosen<T: std::str::FromStr<Err = String>>(
     field: &str,
     raw: &str,
 ) -> Result<Option<T>, AppError> {

@@ -8,6 +8,7 @@ pub mod customers;
 pub mod email;
 pub mod history;
 pub mod incidents;
+pub mod insights;
 pub mod postmortems;
 pub mod sessions;
 pub mod settings;
