@@ -141,7 +141,6 @@ struct Figures {
 /// One incident as the measures read it.
 struct Measured {
     severity: Severity,
-    started: DateTime<Utc>,
     life: Lifecycle,
 }
 
@@ -278,66 +277,53 @@ async fn figures(
                         .map(|at| Line::Status(at, Status::Resolved)),
                 );
             let life = Lifecycle::from_record(started, record);
-            (
-                id,
-                Measured {
-                    severity,
-                    started,
-                    life,
-                },
-            )
+            (id, Measured { severity, life })
         })
         .collect();
     let weeks = weeks_between(first_month, today);
     let months_listed = months_between(first_month, today);
 
-    let mut charts = vec![(ChartKind::IncidentsPerWeek, per_week(&measured, &weeks, tz))];
-    charts.push((
-        ChartKind::MttaPerMonth,
-        per_month(
-            &measured,
-            &months_listed,
-            tz,
-            Lifecycle::mtta,
-            (minutes, "min"),
-        ),
-    ));
-    charts.push((
-        ChartKind::MttrPerMonth,
-        per_month(&measured, &months_listed, tz, Lifecycle::mttr, (hours, "h")),
-    ));
-    charts.push((
-        ChartKind::BySeverity,
-        by_group(
-            "Severity",
-            Severity::ALL.map(|s| s.as_str().to_string()).to_vec(),
-            measured
-                .values()
-                .map(|m| (m.severity.as_str().to_string(), m)),
-        ),
-    ));
     let mut names: Vec<String> = services.iter().map(|(_, name)| name.clone()).collect();
     names.sort();
     names.dedup();
-    charts.push((
-        ChartKind::ByService,
-        by_group(
-            "Service",
-            names,
-            services
-                .iter()
-                .filter_map(|(id, name)| measured.get(id).map(|m| (name.clone(), m))),
-        ),
-    ));
-    charts.push((
-        ChartKind::PostmortemsOnTime,
-        on_time(&measured, &published, &months_listed, tz, &calendar, now),
-    ));
+    let by_service = services
+        .iter()
+        .filter_map(|(id, name)| measured.get(id).map(|m| (name.clone(), m)));
+    let by_severity = measured
+        .values()
+        .map(|m| (m.severity.as_str().to_string(), m));
+    let severities = Severity::ALL.map(|s| s.as_str().to_string()).to_vec();
     let calendar_today = now.with_timezone(&calendar.zone).date_naive();
-    charts.push((
-        ChartKind::Actions,
-        opened_and_done(&actions, &months_listed, tz, calendar_today),
-    ));
+    let charts = vec![
+        (ChartKind::IncidentsPerWeek, per_week(&measured, &weeks, tz)),
+        (
+            ChartKind::MttaPerMonth,
+            per_month(
+                &measured,
+                &months_listed,
+                tz,
+                Lifecycle::mtta,
+                (minutes, "min"),
+            ),
+        ),
+        (
+            ChartKind::MttrPerMonth,
+            per_month(&measured, &months_listed, tz, Lifecycle::mttr, (hours, "h")),
+        ),
+        (
+            ChartKind::BySeverity,
+            by_group("Severity", severities, by_severity),
+        ),
+        (ChartKind::ByService, by_group("Service", names, by_service)),
+        (
+            ChartKind::PostmortemsOnTime,
+            on_time(&measured, &published, &months_listed, tz, &calendar, now),
+        ),
+        (
+            ChartKind::Actions,
+            opened_and_done(&actions, &months_listed, tz, calendar_today),
+        ),
+    ];
     Ok(Figures {
         period: format!(
             "{first_month} to {today}, weeks and months in {}",
@@ -368,7 +354,7 @@ fn per_week(measured: &HashMap<i64, Measured>, weeks: &[NaiveDate], tz: Tz) -> F
             .iter()
             .position(|s| *s == m.severity)
             .unwrap_or(3);
-        counts.entry(week_of(m.started, &tz)).or_default()[slot] += 1;
+        counts.entry(week_of(m.life.started, &tz)).or_default()[slot] += 1;
     }
     FigureTable {
         columns: ["Week of"]
@@ -401,7 +387,7 @@ fn per_month(
     for m in measured.values() {
         if let Some(d) = measure(&m.life) {
             values
-                .entry(month_of(m.started, &tz))
+                .entry(month_of(m.life.started, &tz))
                 .or_default()
                 .push(d.num_seconds());
         }
@@ -417,13 +403,9 @@ fn per_month(
             .iter()
             .map(|month| {
                 let v = values.remove(month).unwrap_or_default();
-                let [p50, p90] = p50_p90(v.clone(), unit);
-                vec![
-                    month.format("%Y-%m").to_string(),
-                    v.len().to_string(),
-                    p50,
-                    p90,
-                ]
+                let measured = v.len().to_string();
+                let [p50, p90] = p50_p90(v, unit);
+                vec![month.format("%Y-%m").to_string(), measured, p50, p90]
             })
             .collect(),
     }
@@ -553,8 +535,9 @@ fn opened_and_done(
     }
 }
 
-/// Severity colours, SEV1 first; then the palette of the other charts.
-const SEVERITY_COLOURS: [&str; 4] = ["#c0392b", "#e67e22", "#d4ac0d", "#5d6d7e"];
+/// Severity colours, SEV1 first (the stylesheet's `--sev1`…`--sev4`, which the badges
+/// wear); then the palette of the other charts.
+const SEVERITY_COLOURS: [&str; 4] = ["#b42318", "#b04a00", "#806a00", "#4a5a78"];
 const COLOURS: [&str; 3] = ["#2e86c1", "#8e44ad", "#c0392b"];
 
 /// A chart on a transparent background: the page's paper shows through, light or dark.
