@@ -20,6 +20,7 @@ mod m20261201_000001_create_company_email;
 mod m20261201_000002_create_postmortems;
 mod m20261201_000003_create_corrective_actions;
 mod m20261201_000004_search_incidents;
+mod m20261203_000001_index_insights;
 
 pub struct Migrator;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000002_create_postmortems::Migration),
             Box::new(m20261201_000003_create_corrective_actions::Migration),
             Box::new(m20261201_000004_search_incidents::Migration),
+            Box::new(m20261203_000001_index_insights::Migration),
         ]
     }
 }
