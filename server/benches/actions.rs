@@ -19,7 +19,6 @@ use chrono::{Duration as Days, Utc};
 use leptos::server_fn::ServerFn;
 use reqwest::Client;
 use sea_orm::{EntityTrait, Set};
-use server::{build_app, Config};
 use std::time::{Duration, Instant};
 
 const ACTIONS: usize = 10_000;
@@ -49,13 +48,7 @@ async fn signed_in(base: &str, name: &str) -> (Client, i64) {
 }
 
 async fn run(backend: &str, database_url: &str) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let mut config = Config::local(database_url);
-    config.public_url = format!("http://{addr}");
-    let (router, state) = build_app(&config, addr).await.expect("the app starts");
-    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
-    let base = format!("http://{addr}");
+    let (base, state) = common::serve(database_url).await;
     let mut people = Vec::new();
     for i in 0..PEOPLE {
         people.push(signed_in(&base, &format!("owner{i}")).await);

@@ -23,7 +23,6 @@ use app::{
 };
 use leptos::server_fn::ServerFn;
 use reqwest::Client;
-use server::{build_app, Config};
 use std::{
     collections::HashMap,
     sync::{
@@ -48,12 +47,7 @@ async fn main() {
 }
 
 async fn run(backend: &str, database_url: &str, seconds: u64) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let mut config = Config::local(database_url);
-    config.public_url = format!("http://{addr}");
-    let (router, state) = build_app(&config, addr).await.expect("the app starts");
-    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    let (base, state) = common::serve(database_url).await;
     let new = |name: &str| {
         NewSource::parse(&SourceDraft {
             kind: "generic".into(),
@@ -63,7 +57,6 @@ async fn run(backend: &str, database_url: &str, seconds: u64) {
         })
         .unwrap()
     };
-    let base = format!("http://{addr}");
     let storm = sources::add(&state.db, None, new("Storm"), &base)
         .await
         .unwrap();

@@ -23,7 +23,6 @@ use app::{
 };
 use base64::{engine::general_purpose::STANDARD, Engine};
 use leptos::server_fn::ServerFn;
-use server::{build_app, Config};
 use std::{
     collections::HashMap,
     sync::{
@@ -49,13 +48,7 @@ async fn main() {
 }
 
 async fn run(backend: &str, database_url: &str, seconds: u64) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let mut config = Config::local(database_url);
-    config.public_url = format!("http://{addr}");
-    let (router, state) = build_app(&config, addr).await.expect("the app starts");
-    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
-    let base = format!("http://{addr}");
+    let (base, state) = common::serve(database_url).await;
     let lead = common::signed_in(&base, "lead").await;
     let number: i64 = common::call(
         &lead,

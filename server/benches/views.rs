@@ -24,7 +24,6 @@ use chrono::{DateTime, Duration as Span, Utc};
 use sea_orm::{
     ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Set, TransactionTrait,
 };
-use server::{build_app, Config};
 use std::time::Instant;
 
 const INCIDENTS: i64 = 10_000;
@@ -56,13 +55,7 @@ async fn main() {
 }
 
 async fn run(backend: &str, database_url: &str) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let mut config = Config::local(database_url);
-    config.public_url = format!("http://{addr}");
-    let (router, state) = build_app(&config, addr).await.expect("the app starts");
-    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
-    let base = format!("http://{addr}");
+    let (base, state) = common::serve(database_url).await;
     let client = common::signed_in(&base, "reader").await;
 
     let seeding = Instant::now();

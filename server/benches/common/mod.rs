@@ -41,6 +41,21 @@ where
     }
 }
 
+/// The real router on 127.0.0.1 (a free port) in this process, on `database_url`:
+/// its address (`http://…`) and state.
+#[allow(dead_code)]
+pub async fn serve(database_url: &str) -> (String, app::ssr::AppState) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let mut config = server::Config::local(database_url);
+    config.public_url = format!("http://{addr}");
+    let (router, state) = server::build_app(&config, addr)
+        .await
+        .expect("the app starts");
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    (format!("http://{addr}"), state)
+}
+
 /// The `p`th percentile of `samples` (NaN when there are none).
 #[allow(dead_code)]
 pub fn pct(samples: &[f64], p: f64) -> f64 {

@@ -212,6 +212,24 @@ impl TestApp {
             .expect("the server answers")
     }
 
+    /// Calls a server function that takes a filter (the page's query as `filter[key]`
+    /// fields), as `client`; it must answer 200, with JSON.
+    pub async fn read_filtered(
+        &self,
+        client: &Client,
+        path: &str,
+        query: &[(&str, &str)],
+    ) -> serde_json::Value {
+        let form: Vec<(String, &str)> = query
+            .iter()
+            .map(|(k, v)| (format!("filter[{k}]"), *v))
+            .collect();
+        let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+        let res = self.call_as(client, path, &form).await;
+        assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+        res.json().await.unwrap()
+    }
+
     /// Calls a server function that takes JSON (`input = Json`), as the browser's WASM does.
     pub async fn call_json<S: ServerFn>(&self, body: serde_json::Value) -> Response {
         self.client

@@ -26,14 +26,8 @@ on_both_databases!(
 
 /// The history as `client` reads it, for a query string.
 async fn history_as(app: &TestApp, client: &reqwest::Client, query: &[(&str, &str)]) -> Value {
-    let form: Vec<(String, &str)> = query
-        .iter()
-        .map(|(k, v)| (format!("filter[{k}]"), *v))
-        .collect();
-    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), *v)).collect();
-    let res = app.call_as(client, IncidentHistory::PATH, &form).await;
-    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
-    res.json().await.unwrap()
+    app.read_filtered(client, IncidentHistory::PATH, query)
+        .await
 }
 
 async fn history(app: &TestApp, query: &[(&str, &str)]) -> Value {

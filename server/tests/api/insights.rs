@@ -26,14 +26,7 @@ on_both_databases!(
 );
 
 async fn read(app: &TestApp, client: &reqwest::Client, query: &[(&str, &str)]) -> Value {
-    let form: Vec<(String, &str)> = query
-        .iter()
-        .map(|(k, v)| (format!("filter[{k}]"), *v))
-        .collect();
-    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), *v)).collect();
-    let res = app.call_as(client, ReadInsights::PATH, &form).await;
-    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
-    res.json().await.unwrap()
+    app.read_filtered(client, ReadInsights::PATH, query).await
 }
 
 /// A chart's table: (columns, rows).
