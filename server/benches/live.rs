@@ -77,7 +77,7 @@ async fn run(backend: &str, database_url: &str, seconds: u64) {
         "  to {CLIENTS} live clients: webhook → client p50 {:>6.2} ms  p99 {:>6.2} ms  ({received}/{expected} deliveries)  RSS {} MB",
         common::pct(&latencies, 50.0),
         common::pct(&latencies, 99.0),
-        rss_kb() / 1024,
+        common::rss_kb() / 1024,
     );
     state.db.close().await.ok();
 }
@@ -206,16 +206,4 @@ async fn fan_out(base: &str, probe_url: &str, duration: Duration) -> (usize, usi
     }
     let latencies = std::mem::take(&mut *latencies.lock().unwrap());
     (latencies.len(), probes * CLIENTS, latencies)
-}
-
-fn rss_kb() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse().ok())
-        })
-        .unwrap_or(0)
 }

@@ -114,7 +114,7 @@ async fn run(backend: &str, database_url: &str) {
     report(backend, "insights server function (navigation)", &times);
     println!(
         "[{backend}] process memory (server and load generator): {} MB",
-        rss_kb() / 1024
+        common::rss_kb() / 1024
     );
 }
 
@@ -124,17 +124,6 @@ fn report(backend: &str, what: &str, times: &[f64]) {
         common::pct(times, 50.0),
         common::pct(times, 99.0)
     );
-}
-
-fn rss_kb() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
-        })
-        .unwrap_or(0)
 }
 
 /// Writes the history straight into the database, in batches.

@@ -56,6 +56,19 @@ pub async fn serve(database_url: &str) -> (String, app::ssr::AppState) {
     (format!("http://{addr}"), state)
 }
 
+/// This process's resident memory, in KB (0 where /proc does not say).
+#[allow(dead_code)]
+pub fn rss_kb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
 /// The `p`th percentile of `samples` (NaN when there are none).
 #[allow(dead_code)]
 pub fn pct(samples: &[f64], p: f64) -> f64 {
