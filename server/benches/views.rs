@@ -22,7 +22,8 @@ use app::{
 };
 use chrono::{DateTime, Duration as Span, Utc};
 use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    Set, TransactionTrait,
 };
 use std::time::Instant;
 
@@ -133,25 +134,23 @@ async fn seed(db: &DatabaseConnection) {
     let me = 1_i64; // the reader signed in first
     let started_of =
         |i: i64| now - two_years + Span::seconds(two_years.num_seconds() * i / INCIDENTS);
-    let source = alert_source::ActiveModel {
-        public_id: Set("benchsource".into()),
-        kind: Set(app::domain::SourceKind::Generic),
-        name: Set("Bench".into()),
-        service: Set(String::new()),
-        secret_hash: Set("0".repeat(64)),
-        signing_secret: Set(None),
-        enabled: Set(true),
-        created_by: Set(None),
-        created_at: Set(now),
-        secret_rotated_at: Set(now),
-        deliveries: Set(0),
-        last_delivery_at: Set(None),
-        confirm_url: Set(None),
-        ..Default::default()
-    }
-    .insert(db)
-    .await
+    // The source the alerts come from, added as the admin page adds one.
+    let new = app::domain::NewSource::parse(&app::domain::SourceDraft {
+        kind: "generic".into(),
+        name: "Bench".into(),
+        service: String::new(),
+        signing_secret: String::new(),
+    })
     .unwrap();
+    let issued = app::ssr::services::sources::add(db, None, new, "http://127.0.0.1")
+        .await
+        .unwrap();
+    let source = alert_source::Entity::find()
+        .filter(alert_source::Column::PublicId.eq(issued.public_id))
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
     let mut services = Vec::new();
     for s in 0..10 {
         let row = service::ActiveModel {
