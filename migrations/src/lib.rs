@@ -21,6 +21,7 @@ mod m20261201_000002_create_postmortems;
 mod m20261201_000003_create_corrective_actions;
 mod m20261201_000004_search_incidents;
 mod m20261203_000001_index_insights;
+mod m20261204_000001_create_automation;
 
 pub struct Migrator;
 
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000003_create_corrective_actions::Migration),
             Box::new(m20261201_000004_search_incidents::Migration),
             Box::new(m20261203_000001_index_insights::Migration),
+            Box::new(m20261204_000001_create_automation::Migration),
         ]
     }
 }

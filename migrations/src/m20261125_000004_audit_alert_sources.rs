@@ -5,7 +5,7 @@ use sea_orm_migration::{prelude::*, sea_orm::DbBackend};
 pub struct Migration;
 
 /// What admins do to alert sources goes in the audit log too.
-const SOURCE_ACTIONS: &[&str] = &[
+pub(crate) const SOURCE_ACTIONS: &[&str] = &[
     "source_added",
     "source_changed",
     "source_rotated",
@@ -41,7 +41,10 @@ impl MigrationTrait for Migration {
 
 /// Replaces the audit log's CHECK on `action`: PostgreSQL alters the constraint, SQLite
 /// (which cannot) rebuilds the table and copies the rows.
-async fn allow_actions(manager: &SchemaManager<'_>, actions: &[&str]) -> Result<(), DbErr> {
+pub(crate) async fn allow_actions(
+    manager: &SchemaManager<'_>,
+    actions: &[&str],
+) -> Result<(), DbErr> {
     let db = manager.get_connection();
     match manager.get_database_backend() {
         DbBackend::Sqlite => {

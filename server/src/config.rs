@@ -33,6 +33,12 @@ pub struct Config {
     pub metrics_token: Option<String>,
     /// `SMTP_URL`, `MAIL_FROM`, `ORG_TIME_ZONE` and `ACTION_REMINDER_HOUR`: mail.
     pub mail: MailSettings,
+    /// `API_RATE_PER_MINUTE`: calls each API token may make in a minute (in bursts up
+    /// to as many).
+    pub api_rate_per_minute: u32,
+    /// `WEBHOOKS_PAUSED=1`: this instance queues outgoing webhook deliveries but does not
+    /// send them (another instance, or this one restarted without it, does).
+    pub webhooks_paused: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -87,6 +93,8 @@ impl Config {
                 org_tz: parse("ORG_TIME_ZONE", "UTC")?,
                 reminder_hour: reminder_hour()?,
             },
+            api_rate_per_minute: parse("API_RATE_PER_MINUTE", "600")?,
+            webhooks_paused: flag("WEBHOOKS_PAUSED")?,
             site_addr,
         };
         config.check()?;
@@ -109,6 +117,8 @@ impl Config {
             sign_in: SignInPolicy::default(),
             metrics_token: None,
             mail: MailSettings::default(),
+            api_rate_per_minute: 600,
+            webhooks_paused: false,
         }
     }
 

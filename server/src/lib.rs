@@ -5,6 +5,7 @@ pub mod cli;
 pub mod config;
 mod live;
 mod metrics;
+pub mod rest;
 mod sign_in;
 mod webhooks;
 
@@ -113,6 +114,9 @@ pub async fn build_app(
         config.public_url.trim_end_matches('/').to_string(),
         config.mail.reminder_hour,
     );
+    if !config.webhooks_paused {
+        app::ssr::services::automation::webhooks::start(db.clone(), config.mail.org_tz);
+    }
     let db_health = app::ssr::db::Health::watch(db.clone());
     let state = AppState {
         leptos_options,
@@ -138,6 +142,10 @@ pub async fn build_app(
         .append_index_html_on_directories(false)
         .not_found_service(get(render_unmatched).with_state(state.clone()));
     let router = Router::new()
+        .merge(rest::router(
+            state.clone(),
+            rest::limiter(config.api_rate_per_minute),
+        ))
         .route("/healthz", get(healthz))
         .route("/api/{*fn_name}", get(server_fn).post(server_fn))
         .route("/auth/login", get(sign_in::login))
@@ -228,6 +236,7 @@ async fn resolve_session(State(state): State<AppState>, mut req: Request, next: 
     let needs_user = !(path.starts_with("/pkg/")
         || path == "/healthz"
         || path == "/favicon.svg"
+        || rest::is_api(path)
         || webhooks::is_webhook(path));
     let user = if needs_user {
         match auth::user_from_headers(&state.db, &state.auth, req.headers()).await {

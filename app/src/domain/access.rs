@@ -172,6 +172,17 @@ pub enum AuditAction {
     SourceDisabled,
     #[cfg_attr(feature = "ssr", sea_orm(string_value = "source_enabled"))]
     SourceEnabled,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "token_created"))]
+    TokenCreated,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "token_revoked"))]
+    TokenRevoked,
+    /// A write made through the REST API with a token (its user is the actor).
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "api_write"))]
+    ApiWrite,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "webhook_added"))]
+    WebhookAdded,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "webhook_removed"))]
+    WebhookRemoved,
 }
 
 impl AuditAction {
@@ -188,6 +199,11 @@ impl AuditAction {
             AuditAction::SourceRotated => "alert source secret rotated",
             AuditAction::SourceDisabled => "alert source disabled",
             AuditAction::SourceEnabled => "alert source enabled",
+            AuditAction::TokenCreated => "API token created",
+            AuditAction::TokenRevoked => "API token revoked",
+            AuditAction::ApiWrite => "API write",
+            AuditAction::WebhookAdded => "outgoing webhook added",
+            AuditAction::WebhookRemoved => "outgoing webhook removed",
         }
     }
 }

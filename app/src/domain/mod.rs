@@ -2,6 +2,7 @@
 
 mod access;
 mod alert;
+mod automation;
 mod customer;
 mod email;
 mod error;
@@ -17,6 +18,10 @@ pub use alert::{
     classify, optional_service, AlertState, Delivery, IncomingAlert, Known, NewSource, Outcome,
     Signature, SigningSecret, SourceDraft, SourceKind, SourceName, MAX_ALERTS_PER_DELIVERY,
     MAX_ALERT_TITLE_LEN, MAX_ALERT_URL_LEN, MAX_DEDUP_KEY_LEN, MAX_DELIVERY_BYTES,
+};
+pub use automation::{
+    delivery_retry_secs, DeliveryStatus, EndpointDraft, NewEndpoint, NewToken, TokenDraft,
+    WebhookEvent, MAX_DELIVERY_ATTEMPTS, MAX_TOKEN_NAME_LEN, TOKEN_PREFIX,
 };
 pub use customer::{
     plan_import, write_sheet, Customer, CustomerField, CustomerKey, ImportPlan, RowProblem,

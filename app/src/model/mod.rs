@@ -5,6 +5,7 @@
 
 pub mod actions;
 pub mod alerts;
+pub mod automation;
 pub mod channel;
 pub mod customers;
 pub mod email;
@@ -13,6 +14,8 @@ pub mod incidents;
 pub mod insights;
 pub mod live;
 pub mod postmortems;
+#[cfg(feature = "ssr")]
+pub mod rest;
 pub mod session;
 pub mod sources;
 pub mod users;

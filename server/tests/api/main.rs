@@ -5,6 +5,7 @@ mod helpers;
 mod access;
 mod actions;
 mod alerts;
+mod automation;
 mod channel;
 mod customers;
 mod email;

@@ -583,5 +583,16 @@ pub(crate) async fn append_line(
     .insert(db)
     .await?;
     live::append(db, &[LiveChange::Incident(incident_id)]).await?;
+    super::automation::webhooks::on_line(
+        db,
+        incident_id,
+        line.id,
+        kind,
+        author,
+        &line.body,
+        &data,
+        at,
+    )
+    .await?;
     Ok(line.id)
 }

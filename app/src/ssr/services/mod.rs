@@ -3,6 +3,7 @@
 pub mod actions;
 pub mod alerts;
 pub mod audit;
+pub mod automation;
 pub mod channel;
 pub mod customers;
 pub mod email;

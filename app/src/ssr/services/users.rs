@@ -39,7 +39,7 @@ pub async fn sign_in_dev_user(
         .one(db)
         .await?;
     let model = match existing {
-        Some(found) if found.disabled => return Err(AppError::Forbidden),
+        Some(found) if found.disabled || found.is_token => return Err(AppError::Forbidden),
         Some(found) => {
             let mut active: user::ActiveModel = found.into();
             active.name = Set(login.name);
@@ -168,6 +168,7 @@ pub async fn pickable(
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
     Ok(user::Entity::find()
         .filter(user::Column::Disabled.eq(false))
+        .filter(user::Column::IsToken.eq(false))
         .order_by_asc(user::Column::Name)
         .all(db)
         .await?
@@ -186,6 +187,7 @@ pub async fn list(
     tz: Tz,
 ) -> Result<Vec<UserRow>, AppError> {
     let users = user::Entity::find()
+        .filter(user::Column::IsToken.eq(false))
         .order_by_asc(user::Column::Disabled)
         .order_by_asc(user::Column::Name)
         .order_by_asc(user::Column::Id)

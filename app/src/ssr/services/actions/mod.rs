@@ -59,12 +59,19 @@ fn today(calendar: &Calendar) -> NaiveDate {
     Utc::now().with_timezone(&calendar.zone).date_naive()
 }
 
-/// A user who may be given an action: one who exists and is not disabled.
+/// A user who may be given an action: a person (not an API token) who is not disabled.
 async fn assignable(db: &impl ConnectionTrait, id: i64) -> Result<user::Model, AppError> {
     match user::Entity::find_by_id(id).one(db).await? {
         None => Err(AppError::invalid(
             "assignee",
             "Pick someone who uses Stormwatch.",
+        )),
+        Some(u) if u.is_token => Err(AppError::invalid(
+            "assignee",
+            format!(
+                "{} is an API token: an action needs a person to own it.",
+                u.name
+            ),
         )),
         Some(u) if u.disabled => Err(AppError::invalid(
             "assignee",
