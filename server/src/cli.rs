@@ -1,6 +1,6 @@
 //! The command line: `server` (or `server serve`) runs the app; `server sources …`
-//! manages alert sources for automation, with the same rules (and audit log) as the
-//! admin page.
+//! manages alert sources, `server tokens …` the REST API's tokens and `server webhooks …`
+//! the outgoing webhooks, with the same rules (and audit log) as the admin pages.
 
 use crate::{Config, StartError};
 use app::{
@@ -34,6 +34,55 @@ pub enum Command {
         #[command(subcommand)]
         action: SourcesAction,
     },
+    /// API tokens for the REST API (/api/v1). Uses DATABASE_URL like the server.
+    Tokens {
+        #[command(subcommand)]
+        action: TokensAction,
+    },
+    /// Outgoing webhooks: URLs told when incidents change. Uses DATABASE_URL.
+    Webhooks {
+        #[command(subcommand)]
+        action: WebhooksAction,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TokensAction {
+    /// Create a token; prints it once (only its hash is kept).
+    Create {
+        /// What uses it, e.g. deploy-bot: its work shows as "@deploy-bot (token)".
+        #[arg(long)]
+        name: String,
+        /// responder or viewer.
+        #[arg(long)]
+        role: String,
+        /// The last day it works (YYYY-MM-DD); no expiry when left out.
+        #[arg(long, default_value = "")]
+        expires_on: String,
+    },
+    /// List tokens (never the tokens themselves), with when each was last used.
+    List,
+    /// Revoke a token by its id: its next call gets 401.
+    Revoke { id: i64 },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum WebhooksAction {
+    /// Register a receiver; prints the secret its deliveries are signed with, once.
+    Add {
+        #[arg(long)]
+        url: String,
+        /// Comma-separated: incident.declared, incident.status_changed, incident.resolved,
+        /// message.posted, email.sent, postmortem.published, action.overdue.
+        #[arg(long)]
+        events: String,
+    },
+    /// List receivers with their latest deliveries.
+    List,
+    /// Stop sending to a receiver.
+    Remove { id: i64 },
+    /// Send a delivery again.
+    Resend { delivery: i64 },
 }
 
 #[derive(Subcommand, Debug)]
@@ -132,6 +181,122 @@ pub async fn sources(
                     })
                     .collect()
             }
+        }
+    };
+    db.close().await.ok();
+    Ok(output)
+}
+
+/// Runs a `tokens` command and returns what to print.
+pub async fn tokens(config: &Config, action: TokensAction) -> Result<String, CliError> {
+    use app::{domain::TokenDraft, ssr::services::automation::tokens};
+    let db = crate::open_database(config).await?;
+    let output = match action {
+        TokensAction::Create {
+            name,
+            role,
+            expires_on,
+        } => {
+            let issued = tokens::create(
+                &db,
+                None,
+                &TokenDraft {
+                    name,
+                    role,
+                    expires_on,
+                },
+            )
+            .await?;
+            format!(
+                "Token {} (id {}), shown once:\n  {}\nCall the API with: Authorization: Bearer {}\n",
+                issued.name, issued.id, issued.token, issued.token
+            )
+        }
+        TokensAction::List => tokens::list(&db, chrono_tz::Tz::UTC)
+            .await?
+            .iter()
+            .map(|t| {
+                format!(
+                    "{:>4}  {:<24} {:<9} {}…  {}  last used {}\n",
+                    t.id,
+                    t.name,
+                    t.role.as_str(),
+                    t.prefix,
+                    match (&t.revoked, &t.expires_on) {
+                        (Some(at), _) => format!("revoked {}", at.text),
+                        (None, Some(day)) => format!("until {day}"),
+                        (None, None) => "no expiry".into(),
+                    },
+                    t.last_used.as_ref().map_or("never", |s| s.text.as_str()),
+                )
+            })
+            .collect(),
+        TokensAction::Revoke { id } => {
+            tokens::revoke(&db, None, id).await?;
+            format!("Revoked token {id}.\n")
+        }
+    };
+    db.close().await.ok();
+    Ok(output)
+}
+
+/// Runs a `webhooks` command and returns what to print.
+pub async fn webhooks(config: &Config, action: WebhooksAction) -> Result<String, CliError> {
+    use app::{domain::EndpointDraft, ssr::services::automation::webhooks};
+    let db = crate::open_database(config).await?;
+    let output = match action {
+        WebhooksAction::Add { url, events } => {
+            let issued = webhooks::add(
+                &db,
+                None,
+                &EndpointDraft {
+                    url,
+                    events: events.split(',').map(|e| e.trim().to_string()).collect(),
+                },
+            )
+            .await?;
+            format!(
+                "Endpoint {} for {}\nDeliveries are signed with this secret (shown once):\n  {}\n",
+                issued.id, issued.url, issued.secret
+            )
+        }
+        WebhooksAction::List => webhooks::endpoints(&db, chrono_tz::Tz::UTC)
+            .await?
+            .iter()
+            .map(|e| {
+                let mut out = format!(
+                    "{:>4}  {}  ({})\n",
+                    e.id,
+                    e.url,
+                    e.events
+                        .iter()
+                        .map(|v| v.code())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+                for d in &e.deliveries {
+                    out.push_str(&format!(
+                        "      #{} {} {} after {} attempt(s){}\n",
+                        d.id,
+                        d.event,
+                        d.status.as_str(),
+                        d.attempts,
+                        d.last_error
+                            .as_ref()
+                            .map(|e| format!(": {e}"))
+                            .unwrap_or_default()
+                    ));
+                }
+                out
+            })
+            .collect(),
+        WebhooksAction::Remove { id } => {
+            webhooks::remove(&db, None, id).await?;
+            format!("Removed endpoint {id}: nothing more is sent to it.\n")
+        }
+        WebhooksAction::Resend { delivery } => {
+            webhooks::resend(&db, delivery).await?;
+            format!("Delivery {delivery} is queued again.\n")
         }
     };
     db.close().await.ok();

@@ -16,14 +16,20 @@ async fn main() -> ExitCode {
             Err(err) => fail(err),
         },
         Command::Sources { json, action } => {
-            match server::cli::sources(&config, action, json).await {
-                Ok(output) => {
-                    print!("{output}");
-                    ExitCode::SUCCESS
-                }
-                Err(err) => fail(err),
-            }
+            printed(server::cli::sources(&config, action, json).await)
         }
+        Command::Tokens { action } => printed(server::cli::tokens(&config, action).await),
+        Command::Webhooks { action } => printed(server::cli::webhooks(&config, action).await),
+    }
+}
+
+fn printed(result: Result<String, server::cli::CliError>) -> ExitCode {
+    match result {
+        Ok(output) => {
+            print!("{output}");
+            ExitCode::SUCCESS
+        }
+        Err(err) => fail(err),
     }
 }
 

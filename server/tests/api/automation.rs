@@ -67,7 +67,7 @@ async fn token(app: &TestApp, name: &str, role: &str) -> String {
     let admin = admin(app).await;
     tokens::create(
         &app.db,
-        &admin,
+        Some(admin.id),
         &TokenDraft {
             name: name.into(),
             role: role.into(),
@@ -133,7 +133,9 @@ async fn every_route_takes_a_token_by_its_role(app: &TestApp) {
         .unwrap()
         .unwrap()
         .id;
-    tokens::revoke(&app.db, &admin, revoked_id).await.unwrap();
+    tokens::revoke(&app.db, Some(admin.id), revoked_id)
+        .await
+        .unwrap();
     let stale = api_token::Entity::find()
         .filter(api_token::Column::Name.eq("stale-bot"))
         .one(&app.db)
@@ -596,7 +598,7 @@ async fn endpoint(app: &TestApp, receiver: &Receiver, events: &[&str]) -> String
     let admin = admin(app).await;
     webhooks::add(
         &app.db,
-        &admin,
+        Some(admin.id),
         &EndpointDraft {
             url: receiver.url.clone(),
             events: events.iter().map(|e| e.to_string()).collect(),

@@ -40,10 +40,10 @@ fn expiry(last_day: NaiveDate) -> DateTime<Utc> {
 }
 
 /// Creates a token (and the user row it acts as); the token is in the answer only.
-#[tracing::instrument(skip(db, draft), fields(actor = actor.id))]
+#[tracing::instrument(skip(db, draft))]
 pub async fn create(
     db: &impl TransactionTrait,
-    actor: &CurrentUser,
+    actor: Option<i64>,
     draft: &TokenDraft,
 ) -> Result<IssuedToken, AppError> {
     let now = Utc::now();
@@ -70,7 +70,7 @@ pub async fn create(
         role: Set(new.role),
         prefix: Set(secret[..SHOWN_PREFIX].to_string()),
         token_hash: Set(sha256_hex(&secret)),
-        created_by: Set(Some(actor.id)),
+        created_by: Set(actor),
         created_at: Set(now),
         expires_at: Set(new.expires_on.map(expiry)),
         revoked_at: Set(None),
@@ -83,7 +83,7 @@ pub async fn create(
         &txn,
         AuditAction::TokenCreated,
         audit::Entry {
-            actor_id: Some(actor.id),
+            actor_id: actor,
             subject_id: Some(acting.id),
             detail: format!(
                 "{} acting as {}{}",
@@ -107,10 +107,10 @@ pub async fn create(
 }
 
 /// Revokes a token: its next call gets 401.
-#[tracing::instrument(skip(db), fields(actor = actor.id))]
+#[tracing::instrument(skip(db))]
 pub async fn revoke(
     db: &impl TransactionTrait,
-    actor: &CurrentUser,
+    actor: Option<i64>,
     id: i64,
 ) -> Result<(), AppError> {
     let txn = crate::ssr::db::begin_write(db).await?;
@@ -135,7 +135,7 @@ pub async fn revoke(
         &txn,
         AuditAction::TokenRevoked,
         audit::Entry {
-            actor_id: Some(actor.id),
+            actor_id: actor,
             subject_id: Some(found.user_id),
             detail: found.name.clone(),
             ..Default::default()

@@ -13,10 +13,7 @@ use crate::{
         delivery_retry_secs, ActionStatus, AppError, AuditAction, DeliveryStatus, EndpointDraft,
         EventKind, NewEndpoint, WebhookEvent, MAX_DELIVERY_ATTEMPTS,
     },
-    model::{
-        automation::{DeliveryRow, EndpointRow, IssuedEndpoint},
-        session::CurrentUser,
-    },
+    model::automation::{DeliveryRow, EndpointRow, IssuedEndpoint},
     ssr::{
         entities::{
             automation_mark, corrective_action as action, incident, user, webhook_delivery,
@@ -65,10 +62,10 @@ pub fn signature(secret: &str, at: i64, body: &str) -> String {
     )
 }
 
-#[tracing::instrument(skip(db, draft), fields(actor = actor.id))]
+#[tracing::instrument(skip(db, draft))]
 pub async fn add(
     db: &impl TransactionTrait,
-    actor: &CurrentUser,
+    actor: Option<i64>,
     draft: &EndpointDraft,
 ) -> Result<IssuedEndpoint, AppError> {
     let new = NewEndpoint::parse(draft)?;
@@ -83,7 +80,7 @@ pub async fn add(
             .map(|e| e.code())
             .collect::<Vec<_>>()
             .join(",")),
-        created_by: Set(Some(actor.id)),
+        created_by: Set(actor),
         created_at: Set(Utc::now()),
         removed_at: Set(None),
         ..Default::default()
@@ -94,7 +91,7 @@ pub async fn add(
         &txn,
         AuditAction::WebhookAdded,
         audit::Entry {
-            actor_id: Some(actor.id),
+            actor_id: actor,
             detail: format!("{} for {}", new.url, created.events),
             ..Default::default()
         },
@@ -111,7 +108,7 @@ pub async fn add(
 /// Stops sending to an endpoint (its record of deliveries stays until it is gone).
 pub async fn remove(
     db: &impl TransactionTrait,
-    actor: &CurrentUser,
+    actor: Option<i64>,
     id: i64,
 ) -> Result<(), AppError> {
     let txn = crate::ssr::db::begin_write(db).await?;
@@ -140,7 +137,7 @@ pub async fn remove(
         &txn,
         AuditAction::WebhookRemoved,
         audit::Entry {
-            actor_id: Some(actor.id),
+            actor_id: actor,
             detail: found.url,
             ..Default::default()
         },
