@@ -70,6 +70,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/actions") view={Lazy::<ActionsRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/users") view={Lazy::<UsersRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/sources") view={Lazy::<SourcesRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/automation") view={Lazy::<SourcesRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/incidents") view={Lazy::<HistoryRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/insights") view={Lazy::<InsightsRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/incidents/new") view={Lazy::<DeclareRoute>::new()} ssr=SsrMode::Async />

@@ -7,6 +7,7 @@
 
 pub mod actions;
 pub mod alerts;
+pub mod automation;
 pub mod channel;
 pub mod customers;
 pub mod email;

@@ -52,6 +52,7 @@ pub fn Header() -> impl IntoView {
                                     <Show when=move || admin>
                                         <A href="/admin/users">"Users"</A>
                                         <A href="/admin/sources">"Alert sources"</A>
+                                        <A href="/admin/automation">"Automation"</A>
                                         <A href="/admin/mail">"Mail"</A>
                                     </Show>
                                     <Show when=move || responder>

@@ -3,6 +3,7 @@
 //! when one is first opened, by a visit or by navigating to it.
 
 pub mod actions;
+pub mod automation;
 pub mod customers;
 pub mod dashboard;
 pub mod declare;
@@ -53,5 +54,19 @@ lazy_page!(IncidentRoute, incident::IncidentPage);
 lazy_page!(PostmortemRoute, postmortem::PostmortemPages);
 lazy_page!(LoginRoute, login::LoginPage);
 lazy_page!(StatusRoute, status::StatusPage);
-lazy_page!(SourcesRoute, sources::SourcesPage);
+// The admin's integrations, alert sources (in) and automation (out), share one chunk.
+lazy_page!(SourcesRoute, IntegrationPages);
+
+#[leptos::prelude::component]
+fn IntegrationPages() -> impl leptos::prelude::IntoView {
+    use leptos::prelude::*;
+    let path = leptos_router::hooks::use_location().pathname;
+    move || {
+        if path.get().starts_with("/admin/automation") {
+            view! { <automation::AutomationPage /> }.into_any()
+        } else {
+            view! { <sources::SourcesPage /> }.into_any()
+        }
+    }
+}
 lazy_page!(UsersRoute, users::UsersPage);

@@ -45,10 +45,20 @@ where
 /// its address (`http://…`) and state.
 #[allow(dead_code)]
 pub async fn serve(database_url: &str) -> (String, app::ssr::AppState) {
+    serve_with(database_url, |_| {}).await
+}
+
+/// [`serve`], its configuration adjusted first.
+#[allow(dead_code)]
+pub async fn serve_with(
+    database_url: &str,
+    configure: impl FnOnce(&mut server::Config),
+) -> (String, app::ssr::AppState) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let mut config = server::Config::local(database_url);
     config.public_url = format!("http://{addr}");
+    configure(&mut config);
     let (router, state) = server::build_app(&config, addr)
         .await
         .expect("the app starts");
