@@ -43,6 +43,19 @@ pub enum AppError {
     Transport(String),
 }
 
+/// People's text may hold any character but NUL, which PostgreSQL cannot store (SQLite
+/// would keep it): refused alike on both databases, naming the field.
+pub fn refuse_nul(field: &str, text: &str) -> Result<(), FieldError> {
+    if text.contains('\0') {
+        Err(FieldError::new(
+            field,
+            "Remove the NUL character (\\u0000): it cannot be stored.",
+        ))
+    } else {
+        Ok(())
+    }
+}
+
 fn summarise(errors: &[FieldError]) -> String {
     match errors {
         [] => "the input was not accepted".to_string(),
@@ -113,6 +126,17 @@ impl FromServerFnError for AppError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn people_s_text_is_refused_with_a_nul_in_it() {
+        assert!(refuse_nul("body", "line one\nline two\t…").is_ok());
+        let refused = refuse_nul("body", "bad\0byte").unwrap_err();
+        assert_eq!(refused.field, "body");
+        assert!(super::super::MessageBody::parse("a\0b")
+            .unwrap_err()
+            .field("body")
+            .is_some());
+    }
 
     #[test]
     fn a_validation_error_names_its_fields() {

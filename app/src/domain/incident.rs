@@ -264,7 +264,9 @@ impl NewIncident {
             .map_err(|m| errors.push(FieldError::new("started_at", m)))
             .ok();
         let summary = draft.summary.trim().to_string();
-        if summary.chars().count() > MAX_SUMMARY_LEN {
+        if let Err(e) = super::refuse_nul("summary", &summary) {
+            errors.push(e);
+        } else if summary.chars().count() > MAX_SUMMARY_LEN {
             errors.push(FieldError::new(
                 "summary",
                 format!("Keep the summary under {MAX_SUMMARY_LEN} characters."),

@@ -33,7 +33,7 @@ pub use email::{
     DEFAULT_NEXT_STEPS, MAX_ANSWER_LEN, MAX_LIST_NAME_LEN, MAX_RECIPIENTS, MAX_SUBJECT_LEN,
     PLAIN_EXAMPLE,
 };
-pub use error::{AppError, FieldError};
+pub use error::{refuse_nul, AppError, FieldError};
 pub use incident::{
     duration_words, search_words, IncidentDraft, NewIncident, ServiceName, Severity, Status, Title,
     MAX_SERVICES, MAX_SERVICE_NAME_LEN, MAX_SUMMARY_LEN, MAX_TITLE_LEN,

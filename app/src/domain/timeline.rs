@@ -161,6 +161,7 @@ impl MessageBody {
                 "Write something first.",
             )]));
         }
+        super::refuse_nul("body", body).map_err(|e| AppError::Validation(vec![e]))?;
         if body.chars().count() > MAX_MESSAGE_LEN {
             return Err(AppError::invalid(
                 "body",

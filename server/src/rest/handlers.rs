@@ -1,7 +1,7 @@
 //! The API's routes: each reads through `services::automation::rest` or writes through
 //! the same service the pages' server functions use, as the token's user.
 
-use super::{ApiError, Body, Caller};
+use super::{ApiError, Body, Caller, Path, Query};
 use app::{
     domain::{
         ActionDraft, ActionStatus, AppError, Customer as CustomerFields, FieldError, IncidentDraft,
@@ -24,7 +24,7 @@ use app::{
     },
 };
 use axum::{
-    extract::{Path, Query, State},
+    extract::State,
     http::{header, StatusCode},
     response::{IntoResponse, Response},
     Json,

@@ -61,6 +61,62 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
+/// The answers every operation can give, whatever it does: a path or query it cannot
+/// read (400), no valid token (401), not there (404), a field refused (422), past the
+/// rate (429); and, for writes, a viewer token (403).
+struct EveryAnswer;
+
+impl utoipa::Modify for EveryAnswer {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{path::HttpMethod, ContentBuilder, Ref, RefOr, ResponseBuilder};
+        let error = |what: &str| {
+            RefOr::T(
+                ResponseBuilder::new()
+                    .description(what)
+                    .content(
+                        "application/json",
+                        ContentBuilder::new()
+                            .schema(Some(Ref::from_schema_name("ErrorBody")))
+                            .build(),
+                    )
+                    .build(),
+            )
+        };
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                (HttpMethod::Get, item.get.as_mut()),
+                (HttpMethod::Post, item.post.as_mut()),
+                (HttpMethod::Put, item.put.as_mut()),
+                (HttpMethod::Patch, item.patch.as_mut()),
+                (HttpMethod::Delete, item.delete.as_mut()),
+            ];
+            for (method, operation) in operations {
+                let Some(operation) = operation else { continue };
+                let mut answers = vec![
+                    ("400", "The path, query or body cannot be read"),
+                    ("401", "No valid token"),
+                    ("404", "Not found"),
+                    ("422", "A field was refused; the error names it"),
+                    (
+                        "429",
+                        "Past the token's rate: retry after Retry-After seconds",
+                    ),
+                ];
+                if method != HttpMethod::Get {
+                    answers.push(("403", "A viewer token cannot write"));
+                }
+                for (status, what) in answers {
+                    operation
+                        .responses
+                        .responses
+                        .entry(status.to_string())
+                        .or_insert_with(|| error(what));
+                }
+            }
+        }
+    }
+}
+
 /// Each token's allowance: `API_RATE_PER_MINUTE` calls a minute, in bursts up to as many.
 pub type Limiter = Arc<DefaultKeyedRateLimiter<i64>>;
 
@@ -71,10 +127,9 @@ pub fn limiter(per_minute: u32) -> Limiter {
 
 /// The API's routes and its document.
 pub fn router(state: AppState, limiter: Limiter) -> Router<AppState> {
-    let (routes, mut document) =
+    let (routes, document) =
         handlers::routes(OpenApiRouter::with_openapi(ApiDoc::openapi())).split_for_parts();
-    document.servers = None;
-    let document = Arc::new(document);
+    let document = Arc::new(finished(document));
     routes
         .route(
             "/api/v1/{*rest}",
@@ -98,6 +153,14 @@ pub fn document() -> utoipa::openapi::OpenApi {
     let (_, document) =
         handlers::routes::<AppState>(OpenApiRouter::with_openapi(ApiDoc::openapi()))
             .split_for_parts();
+    finished(document)
+}
+
+/// The document with what every operation shares (once the routes are in it).
+fn finished(mut document: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    use utoipa::Modify;
+    document.servers = None;
+    EveryAnswer.modify(&mut document);
     document
 }
 
@@ -180,6 +243,58 @@ fn error_response(
         );
     }
     response
+}
+
+/// A path the route cannot read is the API's 400 (axum's own answer is plain text).
+pub struct Path<T>(pub T);
+
+impl<T, S> axum::extract::FromRequestParts<S> for Path<T>
+where
+    T: serde::de::DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Path(value)| Path(value))
+            .map_err(|rejection| bad_request("invalid_path", "path", rejection.body_text()))
+    }
+}
+
+/// A query the route cannot read is the API's 400.
+pub struct Query<T>(pub T);
+
+impl<T, S> axum::extract::FromRequestParts<S> for Query<T>
+where
+    T: serde::de::DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Query(value)| Query(value))
+            .map_err(|rejection| bad_request("invalid_query", "query", rejection.body_text()))
+    }
+}
+
+fn bad_request(code: &str, field: &str, detail: String) -> Response {
+    error_response(
+        StatusCode::BAD_REQUEST,
+        code,
+        format!("The request's {field} cannot be read: {detail}"),
+        Some(field.into()),
+        vec![],
+    )
 }
 
 /// A JSON body whose rejection is the API's 400, naming what was wrong.

@@ -162,6 +162,29 @@ async fn every_server_function_enforces_its_role(app: &TestApp) {
         .unwrap()
         .unwrap()
         .id;
+    // An API token (id 1) and a webhook receiver (id 1) that the email below queues a
+    // delivery (id 1) for, for the automation functions.
+    app::ssr::services::automation::tokens::create(
+        &app.db,
+        None,
+        &app::domain::TokenDraft {
+            name: "bot".into(),
+            role: "viewer".into(),
+            expires_on: String::new(),
+        },
+    )
+    .await
+    .unwrap();
+    app::ssr::services::automation::webhooks::add(
+        &app.db,
+        None,
+        &app::domain::EndpointDraft {
+            url: "http://127.0.0.1:9/hook".into(),
+            events: vec!["email.sent".into()],
+        },
+    )
+    .await
+    .unwrap();
     // A distribution list and a sent email (to the outbox), for the mail functions.
     let res = app
         .call_as(
@@ -257,6 +280,9 @@ async fn every_server_function_enforces_its_role(app: &TestApp) {
         ("top_priority", "yes"),
         ("version", "1"),
         ("reason", "Injected"),
+        ("url", "http://127.0.0.1:9/injected"),
+        ("events", "incident.declared"),
+        ("expires_on", ""),
     ];
     let anonymous = new_client();
     for (path, access) in server_functions() {

@@ -497,6 +497,20 @@ async fn errors_have_one_shape_naming_the_field(app: &TestApp) {
     .await;
     assert_eq!(nowhere["error"]["code"], "not_found");
     let number = declare(app, &bot, "Twice").await;
+    // A NUL (which PostgreSQL cannot store) is the same 422 on both databases.
+    let nul = json_of(
+        call(
+            app,
+            Some(&bot),
+            Method::POST,
+            &format!("/api/v1/incidents/{number}/messages"),
+            Some(json!({ "body": "bad\u{0}byte" })),
+        )
+        .await,
+        422,
+    )
+    .await;
+    assert_eq!(nul["error"]["field"], "body");
     let again = json_of(
         call(
             app,

@@ -84,6 +84,7 @@ impl ActionStatus {
     pub fn move_to(self, to: ActionStatus, reason: &str) -> Result<String, AppError> {
         use ActionStatus::*;
         let reason = reason.trim();
+        crate::domain::refuse_nul("reason", reason).map_err(|e| AppError::Validation(vec![e]))?;
         if self == to {
             return Err(AppError::Conflict(format!(
                 "The action is already {}.",
@@ -264,6 +265,7 @@ pub fn action_title(raw: &str) -> Result<String, FieldError> {
     if title.is_empty() {
         return Err(FieldError::new("title", "Say what will be done."));
     }
+    crate::domain::refuse_nul("title", &title)?;
     if title.chars().count() > MAX_ACTION_LEN {
         return Err(FieldError::new(
             "title",

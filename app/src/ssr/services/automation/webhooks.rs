@@ -162,7 +162,11 @@ pub async fn resend(db: &impl TransactionTrait, id: i64) -> Result<(), AppError>
         .one(&txn)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("Delivery {id}")))?;
-    live_endpoint(&txn, found.endpoint_id).await?;
+    if live_endpoint(&txn, found.endpoint_id).await.is_err() {
+        return Err(AppError::Conflict(
+            "Its receiver was removed: add it again to send to it.".into(),
+        ));
+    }
     webhook_delivery::ActiveModel {
         id: Set(found.id),
         status: Set(DeliveryStatus::Pending.as_str().into()),
