@@ -245,47 +245,47 @@ fn error_response(
     response
 }
 
-/// A path the route cannot read is the API's 400 (axum's own answer is plain text).
-pub struct Path<T>(pub T);
+/// axum's `Path` and `Query`, whose rejections are the API's JSON 400 (axum's own are
+/// plain text).
+macro_rules! json_rejection {
+    ($name:ident, $inner:ident, $code:literal, $field:literal, $what:literal) => {
+        #[doc = $what]
+        pub struct $name<T>(pub T);
 
-impl<T, S> axum::extract::FromRequestParts<S> for Path<T>
-where
-    T: serde::de::DeserializeOwned + Send,
-    S: Send + Sync,
-{
-    type Rejection = Response;
+        impl<T, S> axum::extract::FromRequestParts<S> for $name<T>
+        where
+            T: serde::de::DeserializeOwned + Send,
+            S: Send + Sync,
+        {
+            type Rejection = Response;
 
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        state: &S,
-    ) -> Result<Self, Self::Rejection> {
-        axum::extract::Path::<T>::from_request_parts(parts, state)
-            .await
-            .map(|axum::extract::Path(value)| Path(value))
-            .map_err(|rejection| bad_request("invalid_path", "path", rejection.body_text()))
-    }
+            async fn from_request_parts(
+                parts: &mut axum::http::request::Parts,
+                state: &S,
+            ) -> Result<Self, Self::Rejection> {
+                axum::extract::$inner::<T>::from_request_parts(parts, state)
+                    .await
+                    .map(|axum::extract::$inner(value)| $name(value))
+                    .map_err(|rejection| bad_request($code, $field, rejection.body_text()))
+            }
+        }
+    };
 }
 
-/// A query the route cannot read is the API's 400.
-pub struct Query<T>(pub T);
-
-impl<T, S> axum::extract::FromRequestParts<S> for Query<T>
-where
-    T: serde::de::DeserializeOwned + Send,
-    S: Send + Sync,
-{
-    type Rejection = Response;
-
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        state: &S,
-    ) -> Result<Self, Self::Rejection> {
-        axum::extract::Query::<T>::from_request_parts(parts, state)
-            .await
-            .map(|axum::extract::Query(value)| Query(value))
-            .map_err(|rejection| bad_request("invalid_query", "query", rejection.body_text()))
-    }
-}
+json_rejection!(
+    Path,
+    Path,
+    "invalid_path",
+    "path",
+    "A route's path parameters."
+);
+json_rejection!(
+    Query,
+    Query,
+    "invalid_query",
+    "query",
+    "A route's query string."
+);
 
 fn bad_request(code: &str, field: &str, detail: String) -> Response {
     error_response(

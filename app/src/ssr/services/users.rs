@@ -159,6 +159,28 @@ pub async fn sign_in_sso_user(
     }
 }
 
+/// The names of these users, by id (ids may repeat; unknown ones are left out).
+pub async fn names_of(
+    db: &impl sea_orm::ConnectionTrait,
+    ids: impl IntoIterator<Item = i64>,
+) -> Result<std::collections::HashMap<i64, String>, crate::domain::AppError> {
+    use crate::ssr::entities::user;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let mut ids: Vec<i64> = ids.into_iter().collect();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    Ok(user::Entity::find()
+        .filter(user::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect())
+}
+
 /// Everyone who can be picked (for the issue team, a postmortem's participants, its
 /// leader): enabled users, by name.
 pub async fn pickable(

@@ -419,7 +419,7 @@ async fn views(
         .into_iter()
         .map(|i| (i.id, i.title))
         .collect();
-    let names = names_of(db, rows.iter().filter_map(|(a, _)| a.done_by).collect()).await?;
+    let names = super::users::names_of(db, rows.iter().filter_map(|(a, _)| a.done_by)).await?;
     let today = today(calendar);
     let responder = viewer.role.allows(Permission::Respond);
     Ok(rows
@@ -482,7 +482,7 @@ pub async fn of_postmortem(
         .order_by_asc(not_now_item::Column::Id)
         .all(db)
         .await?;
-    let adders = names_of(db, items.iter().map(|n| n.added_by).collect()).await?;
+    let adders = super::users::names_of(db, items.iter().map(|n| n.added_by)).await?;
     Ok(PostmortemActions {
         actions,
         not_now: items
@@ -496,24 +496,6 @@ pub async fn of_postmortem(
             })
             .collect(),
     })
-}
-
-async fn names_of(
-    db: &impl ConnectionTrait,
-    mut ids: Vec<i64>,
-) -> Result<HashMap<i64, String>, AppError> {
-    ids.sort_unstable();
-    ids.dedup();
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    Ok(user::Entity::find()
-        .filter(user::Column::Id.is_in(ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.name))
-        .collect())
 }
 
 /// An action's history, oldest first. Viewers read it as they read the action (a
@@ -539,7 +521,7 @@ pub async fn history(
         .order_by_asc(action_change::Column::Id)
         .all(db)
         .await?;
-    let names = names_of(db, lines.iter().filter_map(|l| l.actor_id).collect()).await?;
+    let names = super::users::names_of(db, lines.iter().filter_map(|l| l.actor_id)).await?;
     Ok(lines
         .into_iter()
         .map(|l| ActionChange {

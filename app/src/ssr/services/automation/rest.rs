@@ -114,30 +114,14 @@ fn parse_choice<T: std::str::FromStr<Err = String>>(
     }
 }
 
-async fn names(
-    db: &impl ConnectionTrait,
-    ids: impl IntoIterator<Item = i64>,
-) -> Result<HashMap<i64, String>, AppError> {
-    let ids: Vec<i64> = ids.into_iter().collect();
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    Ok(user::Entity::find()
-        .filter(user::Column::Id.is_in(ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.name))
-        .collect())
-}
-
 async fn incidents_of(
     db: &impl ConnectionTrait,
     rows: Vec<incident::Model>,
     public_url: &str,
 ) -> Result<Vec<Incident>, AppError> {
     let mut services = services_of(db, rows.iter().map(|i| i.id).collect()).await?;
-    let leaders = names(db, rows.iter().filter_map(|i| i.leader_id)).await?;
+    let leaders =
+        super::super::users::names_of(db, rows.iter().filter_map(|i| i.leader_id)).await?;
     Ok(rows
         .into_iter()
         .map(|i| Incident {
@@ -266,7 +250,8 @@ pub async fn timeline(
         timeline_event::Entity::find().filter(timeline_event::Column::IncidentId.eq(number));
     let (rows, next_cursor) =
         keyset(db, select, timeline_event::Column::Id, false, after, limit).await?;
-    let authors = names(db, rows.iter().filter_map(|e| e.author_id)).await?;
+    let authors =
+        super::super::users::names_of(db, rows.iter().filter_map(|e| e.author_id)).await?;
     Ok(Page {
         items: rows
             .into_iter()
@@ -447,7 +432,8 @@ pub async fn emails(db: &impl ConnectionTrait, number: i64) -> Result<Vec<Email>
         .order_by_asc(email::Column::Id)
         .all(db)
         .await?;
-    let authors = names(db, rows.iter().filter_map(|e| e.author_id)).await?;
+    let authors =
+        super::super::users::names_of(db, rows.iter().filter_map(|e| e.author_id)).await?;
     Ok(rows
         .into_iter()
         .map(|e| email_of(e, &authors, false))
@@ -462,7 +448,7 @@ pub async fn email(db: &impl ConnectionTrait, id: i64) -> Result<Email, AppError
         .one(db)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("Email {id}")))?;
-    let authors = names(db, found.author_id).await?;
+    let authors = super::super::users::names_of(db, found.author_id).await?;
     Ok(email_of(found, &authors, true))
 }
 
@@ -470,7 +456,7 @@ async fn actions_of(
     db: &impl ConnectionTrait,
     rows: Vec<action::Model>,
 ) -> Result<Vec<Action>, AppError> {
-    let assignees = names(db, rows.iter().map(|a| a.assignee_id)).await?;
+    let assignees = super::super::users::names_of(db, rows.iter().map(|a| a.assignee_id)).await?;
     Ok(rows
         .into_iter()
         .map(|a| Action {

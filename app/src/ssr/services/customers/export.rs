@@ -1,6 +1,6 @@
 //! The table as CSV (the download) or tab-separated text (for pasting).
 
-use super::{customer_of, names_of};
+use super::customer_of;
 use crate::ssr::services::incidents::find;
 use crate::{
     domain::{write_sheet, AppError, Customer},
@@ -20,7 +20,7 @@ pub async fn export(
         .order_by_asc(row::Column::Id)
         .all(db)
         .await?;
-    let names = names_of(db, models.iter().filter_map(|m| m.added_by)).await?;
+    let names = super::super::users::names_of(db, models.iter().filter_map(|m| m.added_by)).await?;
     let rows: Vec<(Customer, String, String)> = models
         .iter()
         .map(|m| {

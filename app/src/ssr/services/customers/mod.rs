@@ -17,10 +17,7 @@ use crate::{
         customers::{CustomerCounts, CustomerPage, CustomerRow, PAGE_SIZE},
         session::CurrentUser,
     },
-    ssr::{
-        entities::{affected_customer as row, user},
-        time::stamp,
-    },
+    ssr::{entities::affected_customer as row, time::stamp},
 };
 use chrono::Utc;
 use chrono_tz::Tz;
@@ -30,7 +27,6 @@ use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect,
 };
-use std::collections::{HashMap, HashSet};
 
 /// The table's key: one row per customer (org, app, campaign) and incident.
 const KEY: [row::Column; 4] = [
@@ -159,7 +155,7 @@ pub async fn page(
         .offset(query.page * PAGE_SIZE)
         .all(db)
         .await?;
-    let names = names_of(db, models.iter().filter_map(|m| m.added_by)).await?;
+    let names = super::users::names_of(db, models.iter().filter_map(|m| m.added_by)).await?;
     Ok(CustomerPage {
         incident_title: incident.title,
         rows: models
@@ -246,20 +242,6 @@ async fn distinct(
         .filter(column.ne(""))
         .count(db)
         .await?)
-}
-
-async fn names_of(
-    db: &impl ConnectionTrait,
-    ids: impl Iterator<Item = i64>,
-) -> Result<HashMap<i64, String>, AppError> {
-    let ids: HashSet<i64> = ids.collect();
-    Ok(user::Entity::find()
-        .filter(user::Column::Id.is_in(ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.name))
-        .collect())
 }
 
 /// A unique-key violation, said in terms of the row that caused it.
