@@ -22,9 +22,9 @@ use leptos_router::{
 };
 use model::session::CurrentUser;
 use pages::{
-    dashboard::DashboardPage, not_found::NotFound, ActionsRoute, CustomersRoute, DeclareRoute,
-    HistoryRoute, IncidentRoute, InsightsRoute, LoginRoute, MailRoute, PostmortemRoute,
-    SourcesRoute, StatusRoute, UsersRoute,
+    dashboard::DashboardPage, not_found::NotFound, ActionsRoute, AutomationRoute, CustomersRoute,
+    DeclareRoute, HistoryRoute, IncidentRoute, InsightsRoute, LoginRoute, MailRoute,
+    PostmortemRoute, SourcesRoute, StatusRoute, UsersRoute,
 };
 
 /// The HTML document the server renders around the app.
@@ -70,7 +70,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/actions") view={Lazy::<ActionsRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/users") view={Lazy::<UsersRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/sources") view={Lazy::<SourcesRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/admin/automation") view={Lazy::<SourcesRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/automation") view={Lazy::<AutomationRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/incidents") view={Lazy::<HistoryRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/insights") view={Lazy::<InsightsRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/incidents/new") view={Lazy::<DeclareRoute>::new()} ssr=SsrMode::Async />

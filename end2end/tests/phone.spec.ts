@@ -15,7 +15,7 @@ test("every page fits a 390 px phone: nothing runs off sideways, the header's li
   await expect(page).toHaveURL(/\/incidents\/\d+$/);
   const number = page.url().split("/").pop();
   for (const path of ["/", "/status", "/incidents/new", `/incidents/${number}`, `/incidents/${number}/customers`,
-                      `/incidents/${number}/email`, "/admin/users", "/admin/sources", "/admin/mail", "/incidents", "/actions", "/insights"]) {
+                      `/incidents/${number}/email`, "/admin/users", "/admin/sources", "/admin/automation", "/admin/mail", "/incidents", "/actions", "/insights"]) {
     await page.goto(path);
     await hydrated(page);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);

@@ -54,19 +54,7 @@ lazy_page!(IncidentRoute, incident::IncidentPage);
 lazy_page!(PostmortemRoute, postmortem::PostmortemPages);
 lazy_page!(LoginRoute, login::LoginPage);
 lazy_page!(StatusRoute, status::StatusPage);
-// The admin's integrations, alert sources (in) and automation (out), share one chunk.
-lazy_page!(SourcesRoute, IntegrationPages);
-
-#[leptos::prelude::component]
-fn IntegrationPages() -> impl leptos::prelude::IntoView {
-    use leptos::prelude::*;
-    let path = leptos_router::hooks::use_location().pathname;
-    move || {
-        if path.get().starts_with("/admin/automation") {
-            view! { <automation::AutomationPage /> }.into_any()
-        } else {
-            view! { <sources::SourcesPage /> }.into_any()
-        }
-    }
-}
+lazy_page!(SourcesRoute, sources::SourcesPage);
+// Its own chunk: in the alert sources' it cost that page 104 KB gzipped.
+lazy_page!(AutomationRoute, automation::AutomationPage);
 lazy_page!(UsersRoute, users::UsersPage);
