@@ -87,7 +87,9 @@ pub struct IncidentFilter {
     pub service: Option<String>,
     /// Only incidents changed at or after this instant (RFC 3339).
     pub updated_since: Option<String>,
+    /// The `next_cursor` of the page before.
     pub cursor: Option<String>,
+    /// Rows per page, 1–200 (default 50).
     pub limit: Option<u64>,
 }
 
@@ -182,7 +184,9 @@ pub struct AlertFilter {
     pub state: Option<String>,
     /// An incident number.
     pub incident: Option<i64>,
+    /// The `next_cursor` of the page before.
     pub cursor: Option<String>,
+    /// Rows per page, 1–200 (default 50).
     pub limit: Option<u64>,
 }
 
@@ -276,7 +280,9 @@ pub struct ActionFilter {
     pub status: Option<String>,
     /// An incident number.
     pub incident: Option<i64>,
+    /// The `next_cursor` of the page before.
     pub cursor: Option<String>,
+    /// Rows per page, 1–200 (default 50).
     pub limit: Option<u64>,
 }
 

@@ -6,6 +6,7 @@
 //! `/api/v1/openapi.json`.
 
 mod handlers;
+pub mod reference;
 
 use app::{
     domain::{AppError, Permission},

@@ -766,3 +766,18 @@ async fn deliveries_queued_before_a_restart_are_sent_once(app: &TestApp) {
     assert_eq!(ids.iter().collect::<HashSet<_>>().len(), 6);
     drop(restarted);
 }
+
+/// `docs/api.md` is the reference rendered from the code; `UPDATE_API_DOCS=1` rewrites it.
+#[test]
+fn the_api_reference_in_docs_is_the_code_s() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/api.md");
+    let rendered = server::rest::reference::markdown();
+    if std::env::var("UPDATE_API_DOCS").is_ok_and(|v| v == "1") {
+        std::fs::write(path, &rendered).unwrap();
+    }
+    let kept = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        kept == rendered,
+        "docs/api.md is out of date: run UPDATE_API_DOCS=1 cargo test -p server --features app/ssr --test api reference"
+    );
+}
