@@ -33,6 +33,7 @@ on_both_databases!(
     errors_have_one_shape_naming_the_field,
     deliveries_are_signed_and_retried_until_the_receiver_takes_them,
     each_delivery_is_sent_by_one_of_two_instances,
+    an_overdue_action_is_told_once,
 );
 
 on_both_databases!(set_up = super::paused; deliveries_queued_before_a_restart_are_sent_once);
@@ -780,4 +781,67 @@ fn the_api_reference_in_docs_is_the_code_s() {
         kept == rendered,
         "docs/api.md is out of date: run UPDATE_API_DOCS=1 cargo test -p server --features app/ssr --test api reference"
     );
+}
+
+async fn an_overdue_action_is_told_once(app: &TestApp) {
+    let receiver = Receiver::start(0).await;
+    endpoint(app, &receiver, &["action.overdue"]).await;
+    let bot = token(app, "tracker-bot", "responder").await;
+    let number = declare(app, &bot, "Index missing").await;
+    let owner = app.sign_in("Lin Owner", "responder").await;
+    let admin = admin(app).await;
+    app::ssr::services::postmortems::start(&app.db, &admin, number)
+        .await
+        .unwrap();
+    let due = (chrono::Utc::now().date_naive() + chrono::Duration::days(3)).to_string();
+    let created = json_of(
+        call(
+            app,
+            Some(&bot),
+            Method::POST,
+            &format!("/api/v1/incidents/{number}/actions"),
+            Some(json!({ "title": "Add the index", "assignee_id": owner.id, "due_on": due })),
+        )
+        .await,
+        201,
+    )
+    .await;
+    assert_eq!(created["assignee"]["name"], "Lin Owner");
+    let zone = chrono_tz::UTC;
+    let later = chrono::Utc::now() + chrono::Duration::days(5);
+    assert_eq!(
+        webhooks::raise_overdue(&app.db, zone, chrono::Utc::now())
+            .await
+            .unwrap(),
+        0,
+        "not yet due"
+    );
+    assert_eq!(
+        webhooks::raise_overdue(&app.db, zone, later).await.unwrap(),
+        1
+    );
+    assert_eq!(
+        webhooks::raise_overdue(&app.db, zone, later).await.unwrap(),
+        0,
+        "once"
+    );
+    let received = receiver.wait_for(1).await;
+    let sent: Value = serde_json::from_str(&received[0].1).unwrap();
+    assert_eq!(sent["event"], "action.overdue");
+    assert_eq!(sent["action"]["title"], "Add the index");
+    assert_eq!(sent["incident"]["number"], number);
+    // Done, it is no one's worry: a token cannot own it either.
+    let refused = json_of(
+        call(
+            app,
+            Some(&bot),
+            Method::POST,
+            &format!("/api/v1/incidents/{number}/actions"),
+            Some(json!({ "title": "Watch it", "assignee_id": 0, "due_on": due })),
+        )
+        .await,
+        422,
+    )
+    .await;
+    assert_eq!(refused["error"]["field"], "assignee");
 }

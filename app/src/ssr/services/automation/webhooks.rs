@@ -291,7 +291,7 @@ pub async fn on_line(
             "incident": incident,
             "line": { "id": line_id, "kind": kind, "author": author, "body": body, "data": data },
         });
-        queue(db, &listening, event, &payload, at).await?;
+        queue(db, &listening, event, &payload).await?;
     }
     Ok(())
 }
@@ -307,14 +307,14 @@ async fn listeners(db: &impl ConnectionTrait) -> Result<Vec<(i64, Vec<WebhookEve
         .collect())
 }
 
-/// One delivery row per endpoint listening for `event`.
+/// One delivery row per endpoint listening for `event`, due now.
 async fn queue(
     db: &impl ConnectionTrait,
     listening: &[(i64, Vec<WebhookEvent>)],
     event: WebhookEvent,
     payload: &Value,
-    at: DateTime<Utc>,
 ) -> Result<(), AppError> {
+    let at = Utc::now();
     let rows: Vec<_> = listening
         .iter()
         .filter(|(_, on)| on.contains(&event))
@@ -385,7 +385,7 @@ pub async fn raise_overdue(
                     "due_on": a.due_on.to_string(),
                 },
             });
-            queue(&txn, &listening, WebhookEvent::ActionOverdue, &payload, now).await?;
+            queue(&txn, &listening, WebhookEvent::ActionOverdue, &payload).await?;
             raised += 1;
         }
         txn.commit().await?;
