@@ -13,12 +13,12 @@ mod common;
 use app::{
     domain::{Severity, Status, TokenDraft},
     ssr::{
-        entities::{incident, incident_service, service},
+        entities::{incident, incident_service},
         services::automation::tokens,
     },
 };
 use chrono::{Duration as Span, Utc};
-use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, Set, TransactionTrait};
+use sea_orm::{DatabaseConnection, EntityTrait, Set, TransactionTrait};
 use std::{collections::HashSet, time::Instant};
 
 const INCIDENTS: i64 = 10_000;
@@ -101,18 +101,7 @@ async fn run(backend: &str, database_url: &str) {
 /// Writes the incidents straight into the database, in batches.
 async fn seed(db: &DatabaseConnection) {
     let now = Utc::now();
-    let mut services = Vec::new();
-    for s in 0..10 {
-        let row = service::ActiveModel {
-            name: Set(format!("svc{s}")),
-            created_at: Set(now),
-            ..Default::default()
-        }
-        .insert(db)
-        .await
-        .unwrap();
-        services.push(row.id);
-    }
+    let services = common::services(db, 10).await;
     let me = app::ssr::services::users::sign_in_dev_user(
         db,
         app::domain::DevLogin::parse("Bench", "bench@example.com", "responder").unwrap(),

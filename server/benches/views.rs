@@ -16,7 +16,7 @@ mod common;
 use app::{
     domain::{ActionStatus, AlertState, Channel, EventKind, PostmortemStatus, Severity, Status},
     ssr::entities::{
-        alert, alert_source, corrective_action, incident, incident_service, postmortem, service,
+        alert, alert_source, corrective_action, incident, incident_service, postmortem,
         timeline_event,
     },
 };
@@ -151,18 +151,7 @@ async fn seed(db: &DatabaseConnection) {
         .await
         .unwrap()
         .unwrap();
-    let mut services = Vec::new();
-    for s in 0..10 {
-        let row = service::ActiveModel {
-            name: Set(format!("svc{s}")),
-            created_at: Set(now),
-            ..Default::default()
-        }
-        .insert(db)
-        .await
-        .unwrap();
-        services.push(row.id);
-    }
+    let services = common::services(db, 10).await;
 
     let txn = db.begin().await.unwrap();
     let mut rows = Vec::new();

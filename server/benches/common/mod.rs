@@ -143,3 +143,22 @@ pub async fn call(
     assert!(res.status().is_success(), "{path}: {}", res.status());
     res
 }
+
+/// `count` services named svc0, svc1, …: their ids.
+#[allow(dead_code)]
+pub async fn services(db: &sea_orm::DatabaseConnection, count: usize) -> Vec<i64> {
+    use sea_orm::{ActiveModelTrait, Set};
+    let mut ids = Vec::with_capacity(count);
+    for s in 0..count {
+        let row = app::ssr::entities::service::ActiveModel {
+            name: Set(format!("svc{s}")),
+            created_at: Set(chrono::Utc::now()),
+            ..Default::default()
+        }
+        .insert(db)
+        .await
+        .unwrap();
+        ids.push(row.id);
+    }
+    ids
+}
