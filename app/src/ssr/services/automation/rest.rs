@@ -224,11 +224,11 @@ pub async fn team(db: &impl ConnectionTrait, number: i64) -> Result<Team, AppErr
     })
 }
 
-fn line(e: timeline_event::Model, author: Option<user::Model>) -> Line {
+fn line(e: timeline_event::Model, author: Option<String>) -> Line {
     Line {
         id: e.id,
         kind: e.kind.as_str().into(),
-        author: author.map(|a| a.name),
+        author,
         html: e.kind.is_post().then(|| markdown::render(&e.body)),
         body: e.body,
         at: e.occurred_at,
@@ -256,31 +256,12 @@ pub async fn timeline(
         items: rows
             .into_iter()
             .map(|e| {
-                let author = e.author_id.and_then(|id| {
-                    authors.get(&id).map(|name| user::Model {
-                        name: name.clone(),
-                        ..placeholder_user(id)
-                    })
-                });
+                let author = e.author_id.and_then(|id| authors.get(&id).cloned());
                 line(e, author)
             })
             .collect(),
         next_cursor,
     })
-}
-
-fn placeholder_user(id: i64) -> user::Model {
-    user::Model {
-        id,
-        subject: None,
-        email: String::new(),
-        name: String::new(),
-        role: Default::default(),
-        disabled: false,
-        created_at: Utc::now(),
-        last_login_at: None,
-        is_token: false,
-    }
 }
 
 /// One line of an incident's record.
@@ -291,7 +272,7 @@ pub async fn line_of(db: &impl ConnectionTrait, number: i64, id: i64) -> Result<
         .one(db)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("Line {id} of incident #{number}")))?;
-    Ok(line(found, author))
+    Ok(line(found, author.map(|a| a.name)))
 }
 
 async fn alerts_of(

@@ -22,7 +22,6 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
     TransactionSession, TransactionTrait,
 };
-use std::collections::HashMap;
 
 /// Bytes of randomness in a token.
 const TOKEN_BYTES: usize = 32;
@@ -200,13 +199,8 @@ pub async fn list(db: &impl ConnectionTrait, tz: Tz) -> Result<Vec<TokenRow>, Ap
         .order_by_desc(api_token::Column::Id)
         .all(db)
         .await?;
-    let names: HashMap<i64, String> = user::Entity::find()
-        .filter(user::Column::Id.is_in(tokens.iter().filter_map(|t| t.created_by)))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.name))
-        .collect();
+    let names =
+        super::super::users::names_of(db, tokens.iter().filter_map(|t| t.created_by)).await?;
     let mut rows: Vec<TokenRow> = tokens
         .into_iter()
         .map(|t| TokenRow {
