@@ -22,6 +22,7 @@ mod m20261201_000003_create_corrective_actions;
 mod m20261201_000004_search_incidents;
 mod m20261203_000001_index_insights;
 mod m20261204_000001_create_automation;
+mod m20261204_000002_count_alert_groups;
 
 pub struct Migrator;
 
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000004_search_incidents::Migration),
             Box::new(m20261203_000001_index_insights::Migration),
             Box::new(m20261204_000001_create_automation::Migration),
+            Box::new(m20261204_000002_count_alert_groups::Migration),
         ]
     }
 }

@@ -8,7 +8,7 @@ use crate::{
 use app::{
     api::alerts::{AttachAlert, ListFeed},
     ssr::{
-        entities::{alert, alert_source},
+        entities::{alert, alert_group, alert_source},
         secrets::sign,
     },
 };
@@ -28,6 +28,7 @@ on_both_databases!(
     untriaged_alerts_are_attached_or_declared_from,
     a_burst_of_concurrent_deliveries_is_all_committed_once,
     two_instances_receiving_the_same_keys_at_once_keep_one_alert_per_key,
+    group_counts_follow_every_change_to_the_alerts,
 );
 
 async fn alerts(app: &TestApp) -> Vec<alert::Model> {
@@ -36,6 +37,35 @@ async fn alerts(app: &TestApp) -> Vec<alert::Model> {
         .all(&app.db)
         .await
         .unwrap()
+}
+
+/// The feed groups' counts as the database keeps them equal the alerts counted now.
+async fn assert_group_counts(app: &TestApp) {
+    use std::collections::BTreeMap;
+    let mut counted: BTreeMap<(i64, String), (i64, i64, Option<_>)> = BTreeMap::new();
+    for a in alerts(app).await {
+        let group = counted.entry((a.source_id, a.service.clone())).or_default();
+        let firing = a.status == app::domain::AlertState::Firing;
+        group.0 += i64::from(firing);
+        group.1 += i64::from(firing && a.incident_id.is_none());
+        group.2 = group.2.max(Some(a.last_seen_at));
+    }
+    let kept: BTreeMap<(i64, String), (i64, i64, Option<_>)> = alert_group::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|g| {
+            (
+                (g.source_id, g.service),
+                (g.firing, g.untriaged, g.last_seen_at),
+            )
+        })
+        .collect();
+    assert_eq!(
+        kept, counted,
+        "kept group counts against the alerts counted"
+    );
 }
 
 async fn receipt(res: reqwest::Response) -> Value {
@@ -491,6 +521,7 @@ async fn untriaged_alerts_are_attached_or_declared_from(app: &TestApp) {
         .map(|g| g["untriaged"].as_u64().unwrap())
         .sum();
     assert_eq!(untriaged, 1);
+    assert_group_counts(app).await;
 }
 
 async fn a_burst_of_concurrent_deliveries_is_all_committed_once(app: &TestApp) {
@@ -557,5 +588,109 @@ async fn two_instances_receiving_the_same_keys_at_once_keep_one_alert_per_key(ap
         "every delivery counted once: {:?}",
         found.iter().map(|a| a.occurrences).collect::<Vec<_>>()
     );
+    assert_group_counts(app).await;
+    other.finish().await;
+}
+
+async fn group_counts_follow_every_change_to_the_alerts(app: &TestApp) {
+    app.login_as("Ada", "responder").await;
+    let other = app.another_instance(|_, _| {}).await;
+    let source = app.add_source("generic", "Storm", "").await;
+    let path = source.url.strip_prefix(&app.address).unwrap().to_string();
+    let client = crate::helpers::new_client();
+    // Three services; keys fire, resolve and fire again, on both instances at once, in
+    // deliveries of one alert and of several.
+    let services = ["api", "db", "queue"];
+    let mut sends = Vec::new();
+    for round in 0..3 {
+        for i in 0..90 {
+            let address = [&app.address, &other.address][(i + round) % 2];
+            let status = if (i + round) % 3 == 0 {
+                "resolved"
+            } else {
+                "firing"
+            };
+            let alert = |k: usize| {
+                json!({"dedup_key": format!("k{k}"), "title": format!("Alert {k}"),
+                       "service": services[k % 3], "status": status})
+            };
+            let body = if i % 10 == 0 {
+                json!([alert(i), alert(i + 1000)])
+            } else {
+                alert(i)
+            };
+            sends.push(tokio::spawn(
+                client.post(format!("{address}{path}")).json(&body).send(),
+            ));
+        }
+        for send in sends.drain(..) {
+            assert_eq!(send.await.unwrap().unwrap().status(), 200);
+        }
+        assert_group_counts(app).await;
+    }
+
+    // Triage: one alert attached by hand; then the db service's incident takes its new
+    // alerts as they come; resolving a key of it leaves the untriaged count alone.
+    let untriaged = alerts(app)
+        .await
+        .into_iter()
+        .find(|a| a.service == "api" && a.status == app::domain::AlertState::Firing)
+        .unwrap();
+    let res = app
+        .call::<app::api::incidents::DeclareIncident>(&[
+            ("title", "Database slow"),
+            ("services", "db"),
+            ("severity", "SEV2"),
+            ("started_at", ""),
+            ("summary", ""),
+        ])
+        .await;
+    assert_eq!(res.status(), 200);
+    let number: i64 = res.json().await.unwrap();
+    let res = app
+        .call::<AttachAlert>(&[
+            ("alert", &untriaged.id.to_string()),
+            ("number", &number.to_string()),
+        ])
+        .await;
+    assert_eq!(res.status(), 200);
+    assert_group_counts(app).await;
+    for (key, status) in [
+        ("new-db", "firing"),
+        ("k1", "resolved"),
+        ("new-db", "resolved"),
+    ] {
+        let body =
+            json!({"dedup_key": key, "title": "Replica lag", "service": "db", "status": status});
+        receipt(app.deliver(&source.url, &body).await).await;
+        assert_group_counts(app).await;
+    }
+
+    // The feed reads the kept counts.
+    let feed: Value = app.call::<ListFeed>(&[]).await.json().await.unwrap();
+    let groups = feed["groups"].as_array().unwrap();
+    assert_eq!(groups.len(), 3, "{feed}");
+    for g in groups {
+        let service = g["service"].as_str().unwrap();
+        let of_service: Vec<alert::Model> = alerts(app)
+            .await
+            .into_iter()
+            .filter(|a| a.service == service && a.status == app::domain::AlertState::Firing)
+            .collect();
+        assert_eq!(
+            g["firing"].as_u64().unwrap(),
+            of_service.len() as u64,
+            "{service}"
+        );
+        let untriaged = of_service
+            .iter()
+            .filter(|a| a.incident_id.is_none())
+            .count();
+        assert_eq!(
+            g["untriaged"].as_u64().unwrap(),
+            untriaged as u64,
+            "{service}"
+        );
+    }
     other.finish().await;
 }

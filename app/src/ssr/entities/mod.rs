@@ -4,6 +4,7 @@ pub mod action_change;
 pub mod action_reminder;
 pub mod affected_customer;
 pub mod alert;
+pub mod alert_group;
 pub mod alert_source;
 pub mod api_token;
 pub mod audit_event;

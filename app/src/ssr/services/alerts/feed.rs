@@ -9,7 +9,7 @@ use crate::{
         live::LiveChange,
     },
     ssr::{
-        entities::{alert, alert_source as source},
+        entities::{alert, alert_group, alert_source as source},
         live,
         time::stamp,
     },
@@ -17,11 +17,9 @@ use crate::{
 use chrono::{Duration, Utc};
 use chrono_tz::Tz;
 use sea_orm::{
-    sea_query::{Expr, ExprTrait},
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, TransactionSession, TransactionTrait,
 };
-use std::collections::BTreeSet;
 
 /// Groups stay in the feed this long after their last alert, firing or not.
 const FEED_WINDOW_HOURS: i64 = 24;
@@ -57,28 +55,20 @@ pub(super) async fn append_groups(
 /// through the stream.
 pub async fn feed(db: &impl ConnectionTrait, tz: Tz) -> Result<Feed, AppError> {
     let cursor = live::latest_id(db).await?;
-    let firing: Vec<(i64, String)> = alert::Entity::find()
-        .select_only()
-        .column(alert::Column::SourceId)
-        .column(alert::Column::Service)
-        .distinct()
-        .filter(alert::Column::Status.eq(AlertState::Firing.as_str()))
-        .into_tuple()
+    let since = Utc::now() - Duration::hours(FEED_WINDOW_HOURS);
+    let counted = alert_group::Entity::find()
+        .filter(
+            Condition::any()
+                .add(alert_group::Column::Firing.gt(0))
+                .add(alert_group::Column::LastSeenAt.gt(since)),
+        )
+        .order_by_asc(alert_group::Column::SourceId)
+        .order_by_asc(alert_group::Column::Service)
         .all(db)
         .await?;
-    let recent: Vec<(i64, String)> = alert::Entity::find()
-        .select_only()
-        .column(alert::Column::SourceId)
-        .column(alert::Column::Service)
-        .distinct()
-        .filter(alert::Column::LastSeenAt.gt(Utc::now() - Duration::hours(FEED_WINDOW_HOURS)))
-        .into_tuple()
-        .all(db)
-        .await?;
-    let keys: BTreeSet<(i64, String)> = firing.into_iter().chain(recent).collect();
-    let mut groups = Vec::with_capacity(keys.len());
-    for (source_id, service) in keys {
-        groups.push(group(db, source_id, &service, tz).await?);
+    let mut groups = Vec::with_capacity(counted.len());
+    for counts in counted {
+        groups.push(group_with(db, counts, tz).await?);
     }
     groups.sort_by(FeedGroup::feed_order);
     Ok(Feed { cursor, groups })
@@ -91,6 +81,34 @@ pub async fn group(
     service: &str,
     tz: Tz,
 ) -> Result<FeedGroup, AppError> {
+    let counts = alert_group::Entity::find_by_id((source_id, service.to_string()))
+        .one(db)
+        .await?
+        .unwrap_or(alert_group::Model {
+            source_id,
+            service: service.to_string(),
+            firing: 0,
+            untriaged: 0,
+            last_seen_at: None,
+        });
+    group_with(db, counts, tz).await
+}
+
+/// A group from its counts (kept by the database as alerts change, so a storm's
+/// alerts are never counted here) and its latest alerts, read in the order of
+/// `idx_alerts_group_ordered`.
+async fn group_with(
+    db: &impl ConnectionTrait,
+    counts: alert_group::Model,
+    tz: Tz,
+) -> Result<FeedGroup, AppError> {
+    let alert_group::Model {
+        source_id,
+        service,
+        firing,
+        untriaged,
+        ..
+    } = counts;
     let source = source::Entity::find_by_id(source_id)
         .one(db)
         .await?
@@ -98,23 +116,9 @@ pub async fn group(
     let of_group = || {
         alert::Entity::find()
             .filter(alert::Column::SourceId.eq(source_id))
-            .filter(alert::Column::Service.eq(service))
+            .filter(alert::Column::Service.eq(service.as_str()))
     };
     let firing_alerts = || of_group().filter(alert::Column::Status.eq(AlertState::Firing.as_str()));
-    // Both counts in one read of the group's firing alerts.
-    let (firing, untriaged): (i64, i64) = firing_alerts()
-        .select_only()
-        .column_as(Expr::col(alert::Column::Id).count(), "firing")
-        .column_as(
-            Expr::cust(
-                "CAST(COALESCE(SUM(CASE WHEN incident_id IS NULL THEN 1 ELSE 0 END), 0) AS BIGINT)",
-            ),
-            "untriaged",
-        )
-        .into_tuple()
-        .one(db)
-        .await?
-        .unwrap_or((0, 0));
     let count = |n: i64| u64::try_from(n).unwrap_or(0);
     let mut latest = firing_alerts()
         .order_by_desc(alert::Column::LastSeenAt)
@@ -141,7 +145,7 @@ pub async fn group(
             .collect(),
         source: source.name,
         kind: source.kind,
-        service: service.to_string(),
+        service,
         firing: count(firing),
         untriaged: count(untriaged),
     })
