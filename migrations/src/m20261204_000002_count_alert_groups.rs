@@ -144,9 +144,10 @@ const ORDERED: (&str, &str) = (
     "source_id, service, status, last_seen_at, id",
 );
 
-/// Raw DDL, written the same on both databases. (An index dropped and made again
-/// under its own name failed on SQLite as "already exists": the schema manager's
-/// statements do not all see the drop, so the new index has a new name.)
+/// Raw DDL, written the same on both databases. (Dropping the old index and creating
+/// one under the same name failed on SQLite, in the migrator only, with "index already
+/// exists" after the drop had taken effect; the cause was not found, so the new index
+/// has a new name.)
 async fn run(manager: &SchemaManager<'_>, sql: &str) -> Result<(), DbErr> {
     manager
         .get_connection()
