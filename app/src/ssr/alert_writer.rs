@@ -6,8 +6,9 @@
 //!
 //! A second task tells open pages how the feed groups the writer touched now stand: at
 //! once for a group quiet until then, and at most every [`FEED_EVERY`] for a group in a
-//! storm (a snapshot counts the group's alerts, which a storm must not do thousands of
-//! times a second), without ever holding up the writer.
+//! storm, all such groups together in one event per tick (a thousand streams each sent
+//! one event per group per tick was the live path's cost), without ever holding up the
+//! writer.
 
 use super::{
     live::Hub,
@@ -153,24 +154,46 @@ async fn commit(db: &DatabaseConnection, jobs: &[Job]) -> Result<alerts::Written
 }
 
 /// Which feed groups wait to be published, and when each may be.
-#[derive(Default)]
 struct Feed {
     /// Group → when it was last published.
     published: HashMap<GroupKey, Instant>,
     /// Group → when it is due.
     due: HashMap<GroupKey, Instant>,
+    /// Where the ticks of groups held back are counted from.
+    epoch: Instant,
+}
+
+impl Default for Feed {
+    fn default() -> Self {
+        Self {
+            published: HashMap::new(),
+            due: HashMap::new(),
+            epoch: Instant::now(),
+        }
+    }
 }
 
 impl Feed {
+    /// A group quiet until now is due at once; one published less than [`FEED_EVERY`]
+    /// ago waits for the first tick of the process's [`FEED_EVERY`] clock after that,
+    /// so every group of a storm comes due on the same tick and goes out in one live
+    /// event, instead of one event per group.
     fn changed(&mut self, groups: impl IntoIterator<Item = GroupKey>) {
         let now = Instant::now();
         for group in groups {
             let at = match self.published.get(&group) {
-                Some(last) if now < *last + FEED_EVERY => *last + FEED_EVERY,
+                Some(last) if now < *last + FEED_EVERY => self.tick_at_or_after(*last + FEED_EVERY),
                 _ => now,
             };
             self.due.entry(group).or_insert(at);
         }
+    }
+
+    fn tick_at_or_after(&self, at: Instant) -> Instant {
+        let every = FEED_EVERY.as_nanos();
+        let since = at.duration_since(self.epoch).as_nanos();
+        let ticks = since.div_ceil(every);
+        self.epoch + Duration::from_nanos(u64::try_from(ticks * every).unwrap_or(u64::MAX))
     }
 
     /// Resolves when the earliest waiting group is due (never, when none waits).
@@ -209,5 +232,32 @@ impl Feed {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn groups_held_back_in_a_storm_come_due_on_one_tick() {
+        let mut feed = Feed::default();
+        let start = feed.epoch;
+        let ms = Duration::from_millis;
+        let (a, b, quiet): (GroupKey, GroupKey, GroupKey) =
+            ((1, "a".into()), (1, "b".into()), (2, "quiet".into()));
+        feed.published.insert(a.clone(), start + ms(10));
+        feed.published.insert(b.clone(), start + ms(120));
+        feed.changed([a.clone(), b.clone(), quiet.clone()]);
+        assert_eq!(
+            feed.due[&a],
+            start + ms(500),
+            "the first tick after 10 + 250 ms"
+        );
+        assert_eq!(feed.due[&a], feed.due[&b], "both on one tick, in one event");
+        assert!(
+            feed.due[&quiet] <= Instant::now(),
+            "a quiet group goes at once"
+        );
     }
 }
