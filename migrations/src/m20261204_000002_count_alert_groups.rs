@@ -46,7 +46,13 @@ const COUNT_FROM_ALERTS: &str = "SELECT source_id, service, \
 /// SQLite: one row trigger per change, subtracting the old row's share and adding the
 /// new one's.
 fn sqlite_triggers() -> Vec<String> {
-    let share = |row: &str, sign: &str| {
+    // A row's share of its group: added (the new row) or taken away (the old one).
+    let share = |row: &str, added: bool| {
+        let (sign, seen) = if added {
+            ("", format!("{row}.last_seen_at"))
+        } else {
+            ("-", "NULL".to_string())
+        };
         format!(
             "INSERT INTO alert_groups (source_id, service, firing, untriaged, last_seen_at) \
              VALUES ({row}.source_id, {row}.service, \
@@ -57,28 +63,23 @@ fn sqlite_triggers() -> Vec<String> {
                firing = firing + excluded.firing, \
                untriaged = untriaged + excluded.untriaged, \
                last_seen_at = MAX(COALESCE(last_seen_at, excluded.last_seen_at), \
-                                  COALESCE(excluded.last_seen_at, last_seen_at));",
-            seen = if sign.is_empty() {
-                format!("{row}.last_seen_at")
-            } else {
-                "NULL".into()
-            }
+                                  COALESCE(excluded.last_seen_at, last_seen_at));"
         )
     };
     vec![
         format!(
             "CREATE TRIGGER alert_groups_ai AFTER INSERT ON alerts BEGIN {} END",
-            share("new", "")
+            share("new", true)
         ),
         format!(
             "CREATE TRIGGER alert_groups_au AFTER UPDATE OF source_id, service, status, incident_id, last_seen_at \
              ON alerts BEGIN {} {} END",
-            share("old", "-"),
-            share("new", "")
+            share("old", false),
+            share("new", true)
         ),
         format!(
             "CREATE TRIGGER alert_groups_ad AFTER DELETE ON alerts BEGIN {} END",
-            share("old", "-")
+            share("old", false)
         ),
     ]
 }
@@ -203,17 +204,19 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        let db = manager.get_connection();
-        db.execute_unprepared(&format!(
-            "INSERT INTO alert_groups (source_id, service, firing, untriaged, last_seen_at) {COUNT_FROM_ALERTS}"
-        ))
+        run(
+            manager,
+            &format!(
+                "INSERT INTO alert_groups (source_id, service, firing, untriaged, last_seen_at) {COUNT_FROM_ALERTS}"
+            ),
+        )
         .await?;
         let triggers = match manager.get_database_backend() {
             DbBackend::Sqlite => sqlite_triggers(),
             _ => postgres_triggers(),
         };
         for statement in triggers {
-            db.execute_unprepared(&statement).await?;
+            run(manager, &statement).await?;
         }
         create_index(manager, ORDERED).await?;
         for (name, _) in DROPPED {
@@ -227,7 +230,6 @@ impl MigrationTrait for Migration {
             create_index(manager, index).await?;
         }
         run(manager, &format!("DROP INDEX {}", ORDERED.0)).await?;
-        let db = manager.get_connection();
         let drops: Vec<String> = match manager.get_database_backend() {
             DbBackend::Sqlite => ["ai", "au", "ad"]
                 .iter()
@@ -244,7 +246,7 @@ impl MigrationTrait for Migration {
                 .collect(),
         };
         for statement in drops {
-            db.execute_unprepared(&statement).await?;
+            run(manager, &statement).await?;
         }
         manager
             .drop_table(Table::drop().table(AlertGroups::Table).to_owned())

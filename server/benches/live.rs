@@ -46,13 +46,6 @@ const PROBE_EVERY: Duration = Duration::from_millis(20);
 /// Tasks sending the background storm during the fan-out, each at its share of the rate.
 const BACKGROUND_SENDERS: u64 = 20;
 
-fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
-    std::env::var(name)
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(default)
-}
-
 #[tokio::main]
 async fn main() {
     let seconds = common::seconds();
@@ -61,7 +54,7 @@ async fn main() {
         .split(',')
         .filter_map(|n| n.trim().parse().ok())
         .collect();
-    let background = env_or("BACKGROUND_RATE", 1000u64);
+    let background = common::env_or("BACKGROUND_RATE", 1000u64);
     println!(
         "alerts and live updates: {CONCURRENCY} connections for {seconds} s, then {clients:?} live clients with {background} alerts/s arriving"
     );

@@ -94,10 +94,16 @@ pub fn pct(samples: &[f64], p: f64) -> f64 {
 /// How long each benchmark's timed part runs (`BENCH_SECONDS`, default 10).
 #[allow(dead_code)]
 pub fn seconds() -> u64 {
-    std::env::var("BENCH_SECONDS")
+    env_or("BENCH_SECONDS", 10)
+}
+
+/// A benchmark's setting from the environment, or its default.
+#[allow(dead_code)]
+pub fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name)
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(10)
+        .unwrap_or(default)
 }
 
 /// A client signed in with the development login as `name` (a responder).
