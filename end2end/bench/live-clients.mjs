@@ -1,0 +1,139 @@
+// Alert to screen, measured from outside the server: one Node process holds `count`
+// signed-in live streams (GET /live), and, while a storm of `rate` alerts a second
+// arrives, posts a probe alert every 20 ms and times, for every (probe, stream) pair,
+// the POST to that stream's receipt. Prints p50/p99 and the server's RSS (read from
+// /proc while the streams are open). Run by scripts/bench-live; asserts nothing.
+//
+//   node live-clients.mjs <base> <storm webhook> <probe webhook> <server pid> <seconds> <rate> <count>...
+import http from "node:http";
+import fs from "node:fs";
+
+const [base, stormUrl, probeUrl, serverPid, seconds, rate, ...counts] = process.argv.slice(2);
+const PROBE_EVERY_MS = 20;
+const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
+
+function request(url, { method = "GET", headers = {}, body } = {}) {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method, headers, agent }, (res) => {
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk) => (text += chunk));
+      res.on("end", () => resolve({ status: res.statusCode, headers: res.headers, text }));
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+/** Signs in through the login page's development form; returns the session cookie. */
+async function signIn() {
+  const page = await request(`${base}/login`);
+  const action = [...page.text.matchAll(/action="([^"]*dev_login[^"]*)"/g)].map((m) => m[1])[0];
+  if (!action) throw new Error("the login page has no development login (AUTH_DEV_LOGIN=1?)");
+  const res = await request(`${base}${action}`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: "name=Bench&email=bench%40example.com&role=viewer",
+  });
+  const cookie = (res.headers["set-cookie"] ?? []).map((c) => c.split(";")[0]).join("; ");
+  if (res.status >= 400 || !cookie) throw new Error(`development login answered ${res.status}`);
+  return cookie;
+}
+
+const post = (url, alert) =>
+  request(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(alert) });
+
+function rssMb(pid) {
+  const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = (field) => Number(status.match(new RegExp(`${field}:\\s+(\\d+)`))[1]);
+  return { rss: Math.round(kb("VmRSS") / 1024), peak: Math.round(kb("VmHWM") / 1024) };
+}
+
+const pct = (sorted, p) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] : NaN);
+
+async function fanOut(cookie, count, run) {
+  const sent = new Map();
+  const latencies = [];
+  const streams = [];
+  await Promise.all(
+    Array.from({ length: count }, () =>
+      new Promise((resolve, reject) => {
+        const req = http.get(`${base}/live`, { headers: { cookie, accept: "text/event-stream" }, agent }, (res) => {
+          if (res.statusCode !== 200) return reject(new Error(`/live answered ${res.statusCode}`));
+          let newest = 0;
+          let tail = "";
+          res.setEncoding("utf8");
+          res.on("data", (chunk) => {
+            const arrived = performance.now();
+            // Each probe is alone in its own group; its number follows "probe-".
+            const text = tail + chunk;
+            tail = text.slice(-32);
+            for (const m of text.matchAll(/"title":"probe-(\d+)"/g)) {
+              const n = Number(m[1]);
+              if (n > newest && sent.has(n)) {
+                newest = n;
+                latencies.push(arrived - sent.get(n));
+              }
+            }
+          });
+          streams.push(req);
+          resolve();
+        });
+        req.on("error", reject);
+      }),
+    ),
+  );
+  await new Promise((r) => setTimeout(r, 500));
+
+  let storming = true;
+  let stormSent = 0;
+  let stormSeconds = 0;
+  const storm = (async () => {
+    const started = performance.now();
+    let next = 0;
+    const inFlight = new Set();
+    while (storming) {
+      const due = Math.floor(((performance.now() - started) / 1000) * rate);
+      while (next < due && inFlight.size < 64) {
+        const n = next++;
+        const p = post(stormUrl, { dedup_key: `storm-${run}-${n}`, title: `storm ${n}`, service: "storm" }).then((r) => {
+          if (r.status === 200) stormSent++;
+          inFlight.delete(p);
+        });
+        inFlight.add(p);
+      }
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await Promise.all(inFlight);
+    stormSeconds = (performance.now() - started) / 1000;
+  })();
+
+  const probes = [];
+  const started = performance.now();
+  let n = run * 1_000_000;
+  while (performance.now() - started < seconds * 1000) {
+    const id = ++n;
+    sent.set(id, performance.now());
+    probes.push(post(probeUrl, { dedup_key: `probe-${id}`, title: `probe-${id}`, service: `probe-${id}` }));
+    await new Promise((r) => setTimeout(r, PROBE_EVERY_MS));
+  }
+  await Promise.all(probes);
+  await new Promise((r) => setTimeout(r, 1000));
+  const memory = rssMb(serverPid);
+  storming = false;
+  await storm;
+  for (const req of streams) req.destroy();
+  latencies.sort((a, b) => a - b);
+  const expected = probes.length * count;
+  console.log(
+    `[live] ${count} clients (${Math.round(stormSent / stormSeconds)} alerts/s beside): webhook → client p50 ${pct(latencies, 50).toFixed(2)} ms  p99 ${pct(latencies, 99).toFixed(2)} ms  (${latencies.length}/${expected} deliveries)  server RSS ${memory.rss} MB (peak ${memory.peak} MB)`,
+  );
+}
+
+const cookie = await signIn();
+let run = 1;
+for (const count of counts.map(Number)) {
+  await fanOut(cookie, count, run++);
+  await new Promise((r) => setTimeout(r, 1000));
+}
+agent.destroy();
