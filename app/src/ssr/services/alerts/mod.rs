@@ -40,17 +40,6 @@ pub struct Job {
     pub delivery: Delivery,
 }
 
-impl Job {
-    /// The (source, dedup key) of every alert the delivery carries.
-    pub fn keys(&self) -> impl Iterator<Item = (i64, &str)> {
-        let alerts = match &self.delivery {
-            Delivery::Alerts(alerts) => alerts.as_slice(),
-            _ => &[],
-        };
-        alerts.iter().map(|a| (self.source.id, a.dedup_key.as_str()))
-    }
-}
-
 /// What became of one delivery: the webhook's answer.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Receipt {
@@ -76,25 +65,24 @@ pub struct Written {
     pub groups: BTreeSet<GroupKey>,
 }
 
-/// The advisory lock class of alert keys (the key is a hash of the source and the
-/// dedup key).
-const KEY_LOCK: i32 = 0x5707_a1e7;
+/// Serialises alert batches across instances on one PostgreSQL until their commit (any
+/// constant key, distinct from the live log's).
+const WRITE_LOCK: i64 = 0x5707_a1e7;
 
 /// Records a batch of deliveries, in order, inside the caller's transaction: alerts
 /// created, updated or resolved, attachments and their timeline lines, and the sources'
 /// delivery counts. A batch reads each key's newest alert and writes what follows from
-/// it, so two batches that mention the same key must not interleave (both would create
-/// the key's alert, or one would overwrite the other's count): on PostgreSQL each first
-/// locks its keys until its commit, so batches of other keys — from the process's
-/// other writers or another instance — go on beside it; SQLite's write transactions
-/// are serialised already.
+/// it, so two instances' batches must not interleave (one would overwrite the other's
+/// count, or both create the same key's alert): on PostgreSQL each takes a transaction
+/// lock first; SQLite's write transactions are serialised already.
 pub async fn write_batch(
     db: &impl ConnectionTrait,
     jobs: &[Job],
     now: DateTime<Utc>,
 ) -> Result<Written, AppError> {
     if db.get_database_backend() == sea_orm::DbBackend::Postgres {
-        lock_keys(db, jobs).await?;
+        db.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({WRITE_LOCK})"))
+            .await?;
     }
     let mut batch = Batch::load(db, jobs).await?;
     let mut receipts = Vec::with_capacity(jobs.len());
@@ -333,33 +321,6 @@ struct Effects {
     groups: BTreeSet<GroupKey>,
 }
 
-/// Takes the transaction's lock on every key the batch mentions, all in one statement
-/// and in one order (by hash), so two batches never wait on each other in a circle.
-/// Two keys with the same 32-bit hash share a lock, which only serialises them.
-async fn lock_keys(db: &impl ConnectionTrait, jobs: &[Job]) -> Result<(), AppError> {
-    let (sources, keys): (Vec<i64>, Vec<String>) = jobs
-        .iter()
-        .flat_map(Job::keys)
-        .map(|(source, key)| (source, key.to_string()))
-        .unzip();
-    if keys.is_empty() {
-        return Ok(());
-    }
-    let lock = Statement::from_sql_and_values(
-        DbBackend::Postgres,
-        format!(
-            r#"SELECT count(pg_advisory_xact_lock({KEY_LOCK}, h)) FROM (
-                   SELECT DISTINCT hashtext(s::text || ':' || k) AS h
-                   FROM unnest($1::bigint[], $2::text[]) AS t(s, k)
-                   ORDER BY h
-               ) AS hashes"#
-        ),
-        [sources.into(), keys.into()],
-    );
-    db.execute_raw(lock).await?;
-    Ok(())
-}
-
 /// The newest alert of every key the batch mentions, whatever its state.
 async fn load_latest(
     db: &impl ConnectionTrait,
@@ -367,8 +328,11 @@ async fn load_latest(
     rows: &mut Vec<Row>,
 ) -> Result<HashMap<(i64, String), usize>, AppError> {
     let mut keys: BTreeMap<i64, BTreeSet<&str>> = BTreeMap::new();
-    for (source, key) in jobs.iter().flat_map(Job::keys) {
-        keys.entry(source).or_default().insert(key);
+    for job in jobs {
+        if let Delivery::Alerts(alerts) = &job.delivery {
+            let of_source = keys.entry(job.source.id).or_default();
+            of_source.extend(alerts.iter().map(|a| a.dedup_key.as_str()));
+        }
     }
     let mut latest = HashMap::new();
     for (source_id, keys) in keys {
