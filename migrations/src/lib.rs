@@ -23,6 +23,7 @@ mod m20261201_000004_search_incidents;
 mod m20261203_000001_index_insights;
 mod m20261204_000001_create_automation;
 mod m20261204_000002_count_alert_groups;
+mod m20261204_000003_stripe_hot_counts;
 
 pub struct Migrator;
 
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000001_index_insights::Migration),
             Box::new(m20261204_000001_create_automation::Migration),
             Box::new(m20261204_000002_count_alert_groups::Migration),
+            Box::new(m20261204_000003_stripe_hot_counts::Migration),
         ]
     }
 }

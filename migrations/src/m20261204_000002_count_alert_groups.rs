@@ -43,9 +43,23 @@ const COUNT_FROM_ALERTS: &str = "SELECT source_id, service, \
      MAX(last_seen_at) \
      FROM alerts GROUP BY source_id, service";
 
+/// Where the triggers keep the counts: the table, and the columns that find a group's
+/// row in it (the `ON CONFLICT` target; any other key column takes its default).
+pub(crate) struct Counts {
+    pub table: &'static str,
+    pub key: &'static str,
+}
+
+/// One row per group (this migration's table).
+pub(crate) const PER_GROUP: Counts = Counts {
+    table: "alert_groups",
+    key: "source_id, service",
+};
+
 /// SQLite: one row trigger per change, subtracting the old row's share and adding the
 /// new one's.
-fn sqlite_triggers() -> Vec<String> {
+fn sqlite_triggers(into: &Counts) -> Vec<String> {
+    let Counts { table, key } = into;
     // A row's share of its group: added (the new row) or taken away (the old one).
     let share = |row: &str, added: bool| {
         let (sign, seen) = if added {
@@ -54,76 +68,128 @@ fn sqlite_triggers() -> Vec<String> {
             ("-", "NULL".to_string())
         };
         format!(
-            "INSERT INTO alert_groups (source_id, service, firing, untriaged, last_seen_at) \
+            "INSERT INTO {table} (source_id, service, firing, untriaged, last_seen_at) \
              VALUES ({row}.source_id, {row}.service, \
                      {sign}({row}.status = 'firing'), \
                      {sign}({row}.status = 'firing' AND {row}.incident_id IS NULL), \
                      {seen}) \
-             ON CONFLICT (source_id, service) DO UPDATE SET \
+             ON CONFLICT ({key}) DO UPDATE SET \
                firing = firing + excluded.firing, \
                untriaged = untriaged + excluded.untriaged, \
                last_seen_at = MAX(COALESCE(last_seen_at, excluded.last_seen_at), \
                                   COALESCE(excluded.last_seen_at, last_seen_at));"
         )
     };
+    let [inserted, updated, deleted] = sqlite_trigger_names(into);
     vec![
         format!(
-            "CREATE TRIGGER alert_groups_ai AFTER INSERT ON alerts BEGIN {} END",
+            "CREATE TRIGGER {inserted} AFTER INSERT ON alerts BEGIN {} END",
             share("new", true)
         ),
         format!(
-            "CREATE TRIGGER alert_groups_au AFTER UPDATE OF source_id, service, status, incident_id, last_seen_at \
+            "CREATE TRIGGER {updated} AFTER UPDATE OF source_id, service, status, incident_id, last_seen_at \
              ON alerts BEGIN {} {} END",
             share("old", false),
             share("new", true)
         ),
         format!(
-            "CREATE TRIGGER alert_groups_ad AFTER DELETE ON alerts BEGIN {} END",
+            "CREATE TRIGGER {deleted} AFTER DELETE ON alerts BEGIN {} END",
             share("old", false)
         ),
     ]
 }
 
-/// PostgreSQL: one statement trigger per kind of change, folding the statement's rows
-/// into one delta per group, applied in the groups' order (so two transactions lock
-/// the groups they share in the same order).
-fn postgres_triggers() -> Vec<String> {
+/// The SQLite triggers' names, after the table they keep: after an insert, an update,
+/// a delete. (Named anew for each table: on SQLite, in the migrator only, a trigger made
+/// again under the name of one just dropped failed as existing, as indexes do below.)
+fn sqlite_trigger_names(into: &Counts) -> [String; 3] {
+    ["ai", "au", "ad"].map(|after| format!("{}_{after}", into.table))
+}
+
+/// The PostgreSQL triggers: (event, the function's and the trigger's name, the
+/// transition tables it sees).
+const POSTGRES_TRIGGERS: [(&str, &str, &str); 3] = [
+    ("INSERT", "alert_groups_insert", "NEW TABLE AS new_rows"),
+    (
+        "UPDATE",
+        "alert_groups_update",
+        "NEW TABLE AS new_rows OLD TABLE AS old_rows",
+    ),
+    ("DELETE", "alert_groups_delete", "OLD TABLE AS old_rows"),
+];
+
+/// PostgreSQL: the statement triggers' functions (created or replaced), each folding
+/// the statement's rows into one delta per group, applied in the groups' order (so two
+/// transactions lock the groups they share in the same order).
+fn postgres_functions(into: &Counts) -> Vec<String> {
+    let Counts { table, key } = into;
     let added = "SELECT source_id, service, (status = 'firing')::int AS firing, \
                  (status = 'firing' AND incident_id IS NULL)::int AS untriaged, \
                  last_seen_at FROM new_rows";
     let removed = "SELECT source_id, service, -(status = 'firing')::int, \
                    -(status = 'firing' AND incident_id IS NULL)::int, \
                    NULL::timestamptz FROM old_rows";
-    let mut statements = Vec::new();
-    for (event, rows, referencing) in [
-        ("INSERT", added.to_string(), "NEW TABLE AS new_rows"),
-        (
-            "UPDATE",
-            format!("{added} UNION ALL {removed}"),
-            "NEW TABLE AS new_rows OLD TABLE AS old_rows",
-        ),
-        ("DELETE", removed.to_string(), "OLD TABLE AS old_rows"),
-    ] {
-        let name = format!("alert_groups_{}", event.to_lowercase());
-        statements.push(format!(
-            "CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
-             INSERT INTO alert_groups AS g (source_id, service, firing, untriaged, last_seen_at) \
-             SELECT source_id, service, SUM(firing), SUM(untriaged), MAX(last_seen_at) \
-             FROM ({rows}) AS d GROUP BY source_id, service ORDER BY source_id, service \
-             ON CONFLICT (source_id, service) DO UPDATE SET \
-               firing = g.firing + excluded.firing, \
-               untriaged = g.untriaged + excluded.untriaged, \
-               last_seen_at = GREATEST(g.last_seen_at, excluded.last_seen_at) \
-             WHERE excluded.firing <> 0 OR excluded.untriaged <> 0 \
-                OR excluded.last_seen_at > g.last_seen_at OR g.last_seen_at IS NULL; \
-             RETURN NULL; END $$"
-        ));
-        statements.push(format!(
-            "CREATE TRIGGER {name} AFTER {event} ON alerts REFERENCING {referencing} \
-             FOR EACH STATEMENT EXECUTE FUNCTION {name}()"
-        ));
+    POSTGRES_TRIGGERS
+        .iter()
+        .map(|(event, name, _)| {
+            let rows = match *event {
+                "INSERT" => added.to_string(),
+                "UPDATE" => format!("{added} UNION ALL {removed}"),
+                _ => removed.to_string(),
+            };
+            format!(
+                "CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
+                 INSERT INTO {table} AS g (source_id, service, firing, untriaged, last_seen_at) \
+                 SELECT source_id, service, SUM(firing), SUM(untriaged), MAX(last_seen_at) \
+                 FROM ({rows}) AS d GROUP BY source_id, service ORDER BY source_id, service \
+                 ON CONFLICT ({key}) DO UPDATE SET \
+                   firing = g.firing + excluded.firing, \
+                   untriaged = g.untriaged + excluded.untriaged, \
+                   last_seen_at = GREATEST(g.last_seen_at, excluded.last_seen_at) \
+                 WHERE excluded.firing <> 0 OR excluded.untriaged <> 0 \
+                    OR excluded.last_seen_at > g.last_seen_at OR g.last_seen_at IS NULL; \
+                 RETURN NULL; END $$"
+            )
+        })
+        .collect()
+}
+
+/// PostgreSQL: the statement triggers calling [`postgres_functions`].
+fn postgres_triggers() -> Vec<String> {
+    POSTGRES_TRIGGERS
+        .iter()
+        .map(|(event, name, referencing)| {
+            format!(
+                "CREATE TRIGGER {name} AFTER {event} ON alerts REFERENCING {referencing} \
+                 FOR EACH STATEMENT EXECUTE FUNCTION {name}()"
+            )
+        })
+        .collect()
+}
+
+/// The triggers, on either database: created (with their functions) when `create`,
+/// else dropped.
+fn triggers(backend: DbBackend, into: &Counts, create: bool) -> Vec<String> {
+    match (backend, create) {
+        (DbBackend::Sqlite, true) => sqlite_triggers(into),
+        (DbBackend::Sqlite, false) => sqlite_trigger_names(into)
+            .iter()
+            .map(|t| format!("DROP TRIGGER {t}"))
+            .collect(),
+        (_, true) => postgres_functions(into)
+            .into_iter()
+            .chain(postgres_triggers())
+            .collect(),
+        (_, false) => POSTGRES_TRIGGERS
+            .iter()
+            .flat_map(|(_, name, _)| {
+                [
+                    format!("DROP TRIGGER {name} ON alerts"),
+                    format!("DROP FUNCTION {name}()"),
+                ]
+            })
+            .collect(),
     }
-    statements
 }
 
 /// Indexes only the counting reads used, and the group's latest-alerts index that the
@@ -149,7 +215,7 @@ const ORDERED: (&str, &str) = (
 /// one under the same name failed on SQLite, in the migrator only, with "index already
 /// exists" after the drop had taken effect; the cause was not found, so the new index
 /// has a new name.)
-async fn run(manager: &SchemaManager<'_>, sql: &str) -> Result<(), DbErr> {
+pub(crate) async fn run(manager: &SchemaManager<'_>, sql: &str) -> Result<(), DbErr> {
     manager
         .get_connection()
         .execute_unprepared(sql)
@@ -168,54 +234,67 @@ async fn create_index(
     .await
 }
 
+/// Points the triggers from one table of counts to another: SQLite's triggers are made
+/// anew, PostgreSQL's functions replaced in place (its triggers call them by name).
+pub(crate) fn retarget(backend: DbBackend, from: &Counts, into: &Counts) -> Vec<String> {
+    match backend {
+        DbBackend::Sqlite => triggers(backend, from, false)
+            .into_iter()
+            .chain(sqlite_triggers(into))
+            .collect(),
+        _ => postgres_functions(into),
+    }
+}
+
+/// Creates the per-group table and fills it with the counts as they stand.
+pub(crate) async fn create_per_group(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
+    use AlertGroups as G;
+    manager
+        .create_table(
+            Table::create()
+                .table(G::Table)
+                .col(ColumnDef::new(G::SourceId).big_integer().not_null())
+                .col(ColumnDef::new(G::Service).string_len(64).not_null())
+                .col(
+                    ColumnDef::new(G::Firing)
+                        .big_integer()
+                        .not_null()
+                        .default(0),
+                )
+                .col(
+                    ColumnDef::new(G::Untriaged)
+                        .big_integer()
+                        .not_null()
+                        .default(0),
+                )
+                .col(
+                    ColumnDef::new(G::LastSeenAt)
+                        .timestamp_with_time_zone()
+                        .null(),
+                )
+                .primary_key(Index::create().col(G::SourceId).col(G::Service))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from(G::Table, G::SourceId)
+                        .to(AlertSources::Table, AlertSources::Id),
+                )
+                .to_owned(),
+        )
+        .await?;
+    run(
+        manager,
+        &format!(
+            "INSERT INTO alert_groups (source_id, service, firing, untriaged, last_seen_at) {COUNT_FROM_ALERTS}"
+        ),
+    )
+    .await
+}
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        use AlertGroups as G;
-        manager
-            .create_table(
-                Table::create()
-                    .table(G::Table)
-                    .col(ColumnDef::new(G::SourceId).big_integer().not_null())
-                    .col(ColumnDef::new(G::Service).string_len(64).not_null())
-                    .col(
-                        ColumnDef::new(G::Firing)
-                            .big_integer()
-                            .not_null()
-                            .default(0),
-                    )
-                    .col(
-                        ColumnDef::new(G::Untriaged)
-                            .big_integer()
-                            .not_null()
-                            .default(0),
-                    )
-                    .col(
-                        ColumnDef::new(G::LastSeenAt)
-                            .timestamp_with_time_zone()
-                            .null(),
-                    )
-                    .primary_key(Index::create().col(G::SourceId).col(G::Service))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(G::Table, G::SourceId)
-                            .to(AlertSources::Table, AlertSources::Id),
-                    )
-                    .to_owned(),
-            )
-            .await?;
-        run(
-            manager,
-            &format!(
-                "INSERT INTO alert_groups (source_id, service, firing, untriaged, last_seen_at) {COUNT_FROM_ALERTS}"
-            ),
-        )
-        .await?;
-        let triggers = match manager.get_database_backend() {
-            DbBackend::Sqlite => sqlite_triggers(),
-            _ => postgres_triggers(),
-        };
-        for statement in triggers {
+        create_per_group(manager).await?;
+        for statement in triggers(manager.get_database_backend(), &PER_GROUP, true) {
             run(manager, &statement).await?;
         }
         create_index(manager, ORDERED).await?;
@@ -230,22 +309,7 @@ impl MigrationTrait for Migration {
             create_index(manager, index).await?;
         }
         run(manager, &format!("DROP INDEX {}", ORDERED.0)).await?;
-        let drops: Vec<String> = match manager.get_database_backend() {
-            DbBackend::Sqlite => ["ai", "au", "ad"]
-                .iter()
-                .map(|t| format!("DROP TRIGGER alert_groups_{t}"))
-                .collect(),
-            _ => ["insert", "update", "delete"]
-                .iter()
-                .flat_map(|e| {
-                    [
-                        format!("DROP TRIGGER alert_groups_{e} ON alerts"),
-                        format!("DROP FUNCTION alert_groups_{e}()"),
-                    ]
-                })
-                .collect(),
-        };
-        for statement in drops {
+        for statement in triggers(manager.get_database_backend(), &PER_GROUP, false) {
             run(manager, &statement).await?;
         }
         manager

@@ -39,6 +39,8 @@ pub struct Config {
     /// `WEBHOOKS_PAUSED=1`: this instance queues outgoing webhook deliveries but does not
     /// send them (another instance, or this one restarted without it, does).
     pub webhooks_paused: bool,
+    /// `ALERT_WRITERS`: alert-writer tasks on PostgreSQL (SQLite always has one).
+    pub alert_writers: usize,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -95,6 +97,7 @@ impl Config {
             },
             api_rate_per_minute: parse("API_RATE_PER_MINUTE", "600")?,
             webhooks_paused: flag("WEBHOOKS_PAUSED")?,
+            alert_writers: parse("ALERT_WRITERS", "1")?,
             site_addr,
         };
         config.check()?;
@@ -119,11 +122,20 @@ impl Config {
             mail: MailSettings::default(),
             api_rate_per_minute: 600,
             webhooks_paused: false,
+            // The tests exercise writers side by side (on PostgreSQL).
+            alert_writers: 2,
         }
     }
 
     /// Rules across variables, checked before anything starts.
     pub fn check(&self) -> Result<(), ConfigError> {
+        if !(1..=16).contains(&self.alert_writers) {
+            return Err(ConfigError::Invalid {
+                name: "ALERT_WRITERS",
+                value: self.alert_writers.to_string(),
+                reason: "use 1 to 16 writer tasks".into(),
+            });
+        }
         if self.dev_login && !self.site_addr.ip().is_loopback() {
             return Err(ConfigError::DevLoginNotLoopback(self.site_addr));
         }

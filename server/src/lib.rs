@@ -92,7 +92,7 @@ pub async fn build_app(
     };
     let routes = route_list();
     let live = Hub::start(db.clone());
-    let alert_writer = AlertWriter::start(db.clone(), live.clone());
+    let alert_writer = AlertWriter::start(db.clone(), live.clone(), config.alert_writers);
     let mailer =
         Mailer::new(config.mail.clone()).map_err(|(name, reason)| ConfigError::Invalid {
             name,

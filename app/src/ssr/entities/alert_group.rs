@@ -1,6 +1,7 @@
 use sea_orm::entity::prelude::*;
 
-/// A feed group's counts, kept by triggers on `alerts` (never written by the app).
+/// A feed group's counts: the view `alert_groups`, adding up the stripes that triggers on
+/// `alerts` keep in `alert_group_stripes` (never written by the app).
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "alert_groups")]
 pub struct Model {

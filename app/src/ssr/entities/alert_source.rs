@@ -20,8 +20,6 @@ pub struct Model {
     pub created_by: Option<i64>,
     pub created_at: DateTimeUtc,
     pub secret_rotated_at: DateTimeUtc,
-    pub deliveries: i64,
-    pub last_delivery_at: Option<DateTimeUtc>,
     /// AWS SNS's SubscribeURL, waiting for an admin to open it.
     pub confirm_url: Option<String>,
 }

@@ -6,6 +6,7 @@ pub mod affected_customer;
 pub mod alert;
 pub mod alert_group;
 pub mod alert_source;
+pub mod alert_source_delivery;
 pub mod api_token;
 pub mod audit_event;
 pub mod automation_mark;

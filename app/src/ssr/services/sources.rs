@@ -5,17 +5,18 @@ use crate::{
     domain::{AppError, AuditAction, NewSource, ServiceName, SigningSecret, SourceKind},
     model::sources::{IssuedSecret, SourceRow, WEBHOOKS},
     ssr::{
-        entities::alert_source as source,
+        entities::{alert_source as source, alert_source_delivery as delivery},
         secrets::{same, sha256_hex, signature_matches, token},
         services::audit,
         time::stamp,
     },
 };
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Unchanged, ColumnTrait, ConnectionTrait, EntityTrait,
-    QueryFilter, QueryOrder, Set, TransactionSession, TransactionTrait,
+    sea_query::Expr, ActiveModelTrait, ActiveValue::Unchanged, ColumnTrait, ConnectionTrait,
+    EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionSession,
+    TransactionTrait,
 };
 use std::{
     collections::HashMap,
@@ -146,8 +147,6 @@ pub async fn add(
         created_by: Set(actor),
         created_at: Set(now),
         secret_rotated_at: Set(now),
-        deliveries: Set(0),
-        last_delivery_at: Set(None),
         confirm_url: Set(None),
         ..Default::default()
     }
@@ -281,12 +280,14 @@ pub async fn list(
     public_url: &str,
     tz: Tz,
 ) -> Result<Vec<SourceRow>, AppError> {
+    let mut counted = delivery_counts(db).await?;
     Ok(source::Entity::find()
         .order_by_asc(source::Column::Name)
         .all(db)
         .await?
         .into_iter()
-        .map(|s| SourceRow {
+        .map(|s| (counted.remove(&s.id).unwrap_or_default(), s))
+        .map(|((deliveries, last_delivery_at), s)| SourceRow {
             masked_url: webhook_url(public_url, &s.public_id, Some("••••••••")),
             signed_url: s
                 .kind
@@ -295,15 +296,34 @@ pub async fn list(
             has_signing_secret: s.signing_secret.is_some(),
             created: stamp(s.created_at, tz),
             rotated: stamp(s.secret_rotated_at, tz),
-            last_delivery: s.last_delivery_at.map(|at| stamp(at, tz)),
+            last_delivery: last_delivery_at.map(|at| stamp(at, tz)),
             public_id: s.public_id,
             kind: s.kind,
             name: s.name,
             service: s.service,
             enabled: s.enabled,
-            deliveries: s.deliveries,
+            deliveries,
             confirm_url: s.confirm_url,
         })
+        .collect())
+}
+
+/// Each source's deliveries and its last, its stripes added up.
+async fn delivery_counts(
+    db: &impl ConnectionTrait,
+) -> Result<HashMap<i64, (i64, Option<DateTime<Utc>>)>, AppError> {
+    let rows: Vec<(i64, i64, Option<DateTime<Utc>>)> = delivery::Entity::find()
+        .select_only()
+        .column(delivery::Column::SourceId)
+        .column_as(Expr::cust("CAST(SUM(deliveries) AS BIGINT)"), "deliveries")
+        .column_as(delivery::Column::LastDeliveryAt.max(), "last_delivery_at")
+        .group_by(delivery::Column::SourceId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(source, count, last)| (source, (count, last)))
         .collect())
 }
 

@@ -15,11 +15,14 @@ use crate::{
         classify, AlertState, AppError, Delivery, EventKind, IncomingAlert, Known, Outcome,
         Severity, Status,
     },
-    ssr::entities::{alert, alert_source as source, incident, incident_service, service},
+    ssr::entities::{
+        alert, alert_source as source, alert_source_delivery as delivery, incident,
+        incident_service, service,
+    },
 };
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    sea_query::{Expr, ExprTrait},
+    sea_query::{Expr, OnConflict},
     ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, JoinType, QueryFilter, QueryOrder,
     QuerySelect, RelationTrait, Set, Statement,
 };
@@ -38,6 +41,17 @@ const TITLES_QUOTED: usize = 3;
 pub struct Job {
     pub source: source::Model,
     pub delivery: Delivery,
+}
+
+impl Job {
+    /// The (source, dedup key) of every alert the delivery carries.
+    pub fn keys(&self) -> impl Iterator<Item = (i64, &str)> {
+        let alerts = match &self.delivery {
+            Delivery::Alerts(alerts) => alerts.as_slice(),
+            _ => &[],
+        };
+        alerts.iter().map(|a| (self.source.id, a.dedup_key.as_str()))
+    }
 }
 
 /// What became of one delivery: the webhook's answer.
@@ -65,24 +79,25 @@ pub struct Written {
     pub groups: BTreeSet<GroupKey>,
 }
 
-/// Serialises alert batches across instances on one PostgreSQL until their commit (any
-/// constant key, distinct from the live log's).
-const WRITE_LOCK: i64 = 0x5707_a1e7;
+/// The advisory lock class of alert keys (the key is a hash of the source and the
+/// dedup key).
+const KEY_LOCK: i32 = 0x5707_a1e7;
 
 /// Records a batch of deliveries, in order, inside the caller's transaction: alerts
 /// created, updated or resolved, attachments and their timeline lines, and the sources'
 /// delivery counts. A batch reads each key's newest alert and writes what follows from
-/// it, so two instances' batches must not interleave (one would overwrite the other's
-/// count, or both create the same key's alert): on PostgreSQL each takes a transaction
-/// lock first; SQLite's write transactions are serialised already.
+/// it, so two batches that mention the same key must not interleave (both would create
+/// the key's alert, or one would overwrite the other's count): on PostgreSQL each first
+/// locks its keys until its commit, so batches of other keys — from the process's
+/// other writers or another instance — go on beside it; SQLite's write transactions
+/// are serialised already.
 pub async fn write_batch(
     db: &impl ConnectionTrait,
     jobs: &[Job],
     now: DateTime<Utc>,
 ) -> Result<Written, AppError> {
     if db.get_database_backend() == sea_orm::DbBackend::Postgres {
-        db.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({WRITE_LOCK})"))
-            .await?;
+        lock_keys(db, jobs).await?;
     }
     let mut batch = Batch::load(db, jobs).await?;
     let mut receipts = Vec::with_capacity(jobs.len());
@@ -321,6 +336,33 @@ struct Effects {
     groups: BTreeSet<GroupKey>,
 }
 
+/// Takes the transaction's lock on every key the batch mentions, all in one statement
+/// and in one order (by hash), so two batches never wait on each other in a circle.
+/// Two keys with the same 32-bit hash share a lock, which only serialises them.
+async fn lock_keys(db: &impl ConnectionTrait, jobs: &[Job]) -> Result<(), AppError> {
+    let (sources, keys): (Vec<i64>, Vec<String>) = jobs
+        .iter()
+        .flat_map(Job::keys)
+        .map(|(source, key)| (source, key.to_string()))
+        .unzip();
+    if keys.is_empty() {
+        return Ok(());
+    }
+    let lock = Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        format!(
+            r#"SELECT count(pg_advisory_xact_lock({KEY_LOCK}, h)) FROM (
+                   SELECT DISTINCT hashtext(s::text || ':' || k) AS h
+                   FROM unnest($1::bigint[], $2::text[]) AS t(s, k)
+                   ORDER BY h
+               ) AS hashes"#
+        ),
+        [sources.into(), keys.into()],
+    );
+    db.execute_raw(lock).await?;
+    Ok(())
+}
+
 /// The newest alert of every key the batch mentions, whatever its state.
 async fn load_latest(
     db: &impl ConnectionTrait,
@@ -328,11 +370,8 @@ async fn load_latest(
     rows: &mut Vec<Row>,
 ) -> Result<HashMap<(i64, String), usize>, AppError> {
     let mut keys: BTreeMap<i64, BTreeSet<&str>> = BTreeMap::new();
-    for job in jobs {
-        if let Delivery::Alerts(alerts) = &job.delivery {
-            let of_source = keys.entry(job.source.id).or_default();
-            of_source.extend(alerts.iter().map(|a| a.dedup_key.as_str()));
-        }
+    for (source, key) in jobs.iter().flat_map(Job::keys) {
+        keys.entry(source).or_default().insert(key);
     }
     let mut latest = HashMap::new();
     for (source_id, keys) in keys {
@@ -475,17 +514,25 @@ async fn count_deliveries(
     for job in jobs {
         *per_source.entry(job.source.id).or_default() += 1;
     }
-    for (source_id, count) in per_source {
-        source::Entity::update_many()
-            .col_expr(
-                source::Column::Deliveries,
-                Expr::col(source::Column::Deliveries).add(count),
-            )
-            .col_expr(source::Column::LastDeliveryAt, Expr::value(now))
-            .filter(source::Column::Id.eq(source_id))
-            .exec(db)
-            .await?;
-    }
+    // Into the transaction's own stripe of each count (the stripe column's default).
+    let counts = per_source.into_iter().map(|(source_id, count)| delivery::ActiveModel {
+        source_id: Set(source_id),
+        deliveries: Set(count),
+        last_delivery_at: Set(Some(now)),
+        ..Default::default()
+    });
+    delivery::Entity::insert_many(counts)
+        .on_conflict(
+            OnConflict::columns([delivery::Column::SourceId, delivery::Column::Stripe])
+                .value(
+                    delivery::Column::Deliveries,
+                    Expr::cust("alert_source_deliveries.deliveries + excluded.deliveries"),
+                )
+                .update_column(delivery::Column::LastDeliveryAt)
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
     for (source_id, url) in confirmations {
         source::Entity::update_many()
             .col_expr(source::Column::ConfirmUrl, Expr::value(url.clone()))
