@@ -10,26 +10,33 @@ use app::{
     ssr::{
         auth,
         live::{self, Hub, Published},
+        metrics::LiveClient,
         time, AppState,
     },
 };
 use axum::{
-    body::Body,
+    body::{Body, Bytes},
     extract::{Query, Request, State},
-    response::{
-        sse::{Event, KeepAlive, Sse},
-        IntoResponse, Response,
-    },
+    http::header,
+    response::{IntoResponse, Response},
 };
 use chrono_tz::Tz;
+use futures_util::stream;
 use sea_orm::DatabaseConnection;
 use serde::Deserialize;
-use std::convert::Infallible;
-use tokio::sync::{broadcast::error::RecvError, mpsc};
-use tokio_stream::wrappers::ReceiverStream;
+use std::{collections::VecDeque, convert::Infallible, pin::Pin, time::Duration};
+use tokio::{
+    sync::{
+        broadcast::{self, error::RecvError},
+        watch,
+    },
+    time::{sleep, Instant, Sleep},
+};
 
 /// Beyond this many missed events a browser reads the page again instead.
 const MAX_REPLAY: i64 = 2000;
+/// A comment line after this much quiet, so proxies and browsers keep the stream open.
+const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
 #[derive(Deserialize)]
 pub struct Resume {
@@ -50,108 +57,152 @@ pub async fn stream(
         return err.into_response();
     }
     let headers = req.headers();
-    let tz = time::tz_of(headers);
     let after = headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<i64>().ok())
         .or(resume.after);
-    let (sender, receiver) = mpsc::channel(64);
-    let out = Out {
-        sender,
-        tz,
-        postmortem: resume.postmortem,
-    };
-    tokio::spawn(feed(state.db.clone(), state.live.clone(), after, out));
-    Sse::new(ReceiverStream::new(receiver))
-        .keep_alive(KeepAlive::default())
+    let feed = Feed::open(
+        state.db.clone(),
+        &state.live,
+        after,
+        time::tz_of(headers),
+        resume.postmortem,
+    )
+    .await;
+    let body = stream::unfold(feed, |mut feed| async move {
+        let frame = feed.next().await?;
+        Some((Ok::<_, Infallible>(frame), feed))
+    });
+    (
+        [
+            (header::CONTENT_TYPE, "text/event-stream"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        Body::from_stream(body),
+    )
         .into_response()
 }
 
-/// One browser's end: where its events go, in its time zone, for its page.
-struct Out {
-    sender: mpsc::Sender<Result<Event, Infallible>>,
+/// One browser's stream: what it missed, then everything as it happens, in id order,
+/// each event once, in its time zone, for its page. It is the response body itself:
+/// the connection's task reads the process's fan-out directly, and each frame it writes
+/// is the one the event rendered for its zone (shared, not copied). It ends when the
+/// browser goes (the body is dropped) or the server shuts down.
+struct Feed {
+    db: DatabaseConnection,
+    events: broadcast::Receiver<std::sync::Arc<Published>>,
+    closing: watch::Receiver<bool>,
+    /// The id of the last event sent (or skipped as not for this page).
+    last: i64,
+    /// Frames read from the log, waiting to be written.
+    backlog: VecDeque<Bytes>,
+    /// Whether the log must be read before the fan-out (resuming, or fallen behind).
+    behind: bool,
     tz: Tz,
     postmortem: Option<i64>,
+    quiet: Pin<Box<Sleep>>,
+    _counted: LiveClient,
 }
 
-/// One browser's stream: what it missed, then everything as it happens, in id order,
-/// each event once.
-async fn feed(db: DatabaseConnection, hub: Hub, after: Option<i64>, out: Out) {
-    let _counted = app::ssr::metrics::LiveClient::connected();
-    // Subscribed before reading what was missed, so nothing falls between the two.
-    let mut events = hub.subscribe();
-    let mut closing = hub.closing();
-    let mut last = match after {
-        Some(after) => after,
-        None => live::latest_id(&db).await.unwrap_or(0),
-    };
-    if after.is_some() && !catch_up(&db, &out, &mut last).await {
-        return;
-    }
-    loop {
-        tokio::select! {
-            _ = closing.changed() => return,
-            _ = out.sender.closed() => return,
-            received = events.recv() => match received {
-                Ok(event) if event.id > last => {
-                    if !send(&out, &event).await {
-                        return;
-                    }
-                    last = event.id;
-                }
-                Ok(_) => {}
-                // This stream fell behind the process's fan-out: read the rest from the log.
-                Err(RecvError::Lagged(_)) => {
-                    if !catch_up(&db, &out, &mut last).await {
-                        return;
-                    }
-                }
-                Err(RecvError::Closed) => return,
-            },
-        }
-    }
-}
-
-/// Sends what came after `last` from the log, or a `resync` when that cannot be done
-/// faithfully. False when the browser has gone.
-async fn catch_up(db: &DatabaseConnection, out: &Out, last: &mut i64) -> bool {
-    let Ok(latest) = live::latest_id(db).await else {
-        return false;
-    };
-    let pruned = live::pruned_past(db, *last).await.unwrap_or(true);
-    if pruned || latest - *last > MAX_REPLAY {
-        *last = latest;
-        let resync = Event::default()
-            .event("resync")
-            .id(latest.to_string())
-            .data("{}");
-        return out.sender.send(Ok(resync)).await.is_ok();
-    }
-    loop {
-        let Ok(missed) = live::since(db, *last, live::PAGE).await else {
-            return false;
+impl Feed {
+    async fn open(
+        db: DatabaseConnection,
+        hub: &Hub,
+        after: Option<i64>,
+        tz: Tz,
+        postmortem: Option<i64>,
+    ) -> Self {
+        // Subscribed before reading what was missed, so nothing falls between the two.
+        let events = hub.subscribe();
+        let last = match after {
+            Some(after) => after,
+            None => live::latest_id(&db).await.unwrap_or(0),
         };
-        let full = missed.len() as u64 == live::PAGE;
-        for event in missed {
-            if !send(out, &event).await {
-                return false;
-            }
-            *last = event.id;
-        }
-        if !full {
-            return true;
+        Self {
+            db,
+            events,
+            closing: hub.closing(),
+            last,
+            backlog: VecDeque::new(),
+            behind: after.is_some(),
+            tz,
+            postmortem,
+            quiet: Box::pin(sleep(KEEP_ALIVE)),
+            _counted: LiveClient::connected(),
         }
     }
-}
 
-/// Sends one event, if the page needs it. False when the browser has gone.
-async fn send(out: &Out, event: &Published) -> bool {
-    if !event.for_page(out.postmortem) {
-        return true;
+    /// The next frame to write; None ends the stream.
+    async fn next(&mut self) -> Option<Bytes> {
+        loop {
+            if let Some(frame) = self.backlog.pop_front() {
+                return Some(self.sent(frame));
+            }
+            if self.behind {
+                self.behind = false;
+                self.catch_up().await?;
+                continue;
+            }
+            tokio::select! {
+                _ = self.closing.changed() => return None,
+                _ = &mut self.quiet => return Some(self.sent(Bytes::from_static(b":\n\n"))),
+                received = self.events.recv() => match received {
+                    Ok(event) if event.id > self.last => {
+                        self.last = event.id;
+                        if let Some(frame) = self.frame(&event) {
+                            return Some(self.sent(frame));
+                        }
+                    }
+                    Ok(_) => {}
+                    // This stream fell behind the process's fan-out: read the rest from
+                    // the log.
+                    Err(RecvError::Lagged(_)) => self.behind = true,
+                    Err(RecvError::Closed) => return None,
+                },
+            }
+        }
     }
-    let message = Event::default()
-        .id(event.id.to_string())
-        .data(&*event.json_for(out.tz));
-    out.sender.send(Ok(message)).await.is_ok()
+
+    /// The event's frame, if this page needs it.
+    fn frame(&self, event: &Published) -> Option<Bytes> {
+        event
+            .for_page(self.postmortem)
+            .then(|| event.frame_for(self.tz))
+    }
+
+    fn sent(&mut self, frame: Bytes) -> Bytes {
+        self.quiet.as_mut().reset(Instant::now() + KEEP_ALIVE);
+        frame
+    }
+
+    /// Queues what came after `last` from the log, or a `resync` when that cannot be
+    /// done faithfully. None when the log cannot be read (the stream ends; the browser
+    /// reconnects and resumes).
+    async fn catch_up(&mut self) -> Option<()> {
+        let latest = live::latest_id(&self.db).await.ok()?;
+        let pruned = live::pruned_past(&self.db, self.last)
+            .await
+            .unwrap_or(true);
+        if pruned || latest - self.last > MAX_REPLAY {
+            self.last = latest;
+            self.backlog.push_back(Bytes::from(format!(
+                "event: resync\nid: {latest}\ndata: {{}}\n\n"
+            )));
+            return Some(());
+        }
+        loop {
+            let missed = live::since(&self.db, self.last, live::PAGE).await.ok()?;
+            let full = missed.len() as u64 == live::PAGE;
+            for event in missed {
+                self.last = event.id;
+                if let Some(frame) = self.frame(&event) {
+                    self.backlog.push_back(frame);
+                }
+            }
+            if !full {
+                return Some(());
+            }
+        }
+    }
 }

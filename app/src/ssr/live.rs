@@ -14,6 +14,7 @@
 //! alert writer's publisher and for triage). Nothing else writes `live_events`.
 
 use crate::{domain::AppError, model::live::LiveChange, ssr::entities::live_event};
+use axum::body::Bytes;
 use chrono::{Duration as Age, Utc};
 use chrono_tz::Tz;
 use sea_orm::{
@@ -70,7 +71,7 @@ pub struct Published {
     changes: serde_json::Value,
     /// Per change, the incident whose postmortem page alone needs it.
     scope: Vec<Option<i64>>,
-    rendered: Mutex<Vec<(Tz, Arc<str>)>>,
+    rendered: Mutex<Vec<(Tz, Bytes)>>,
 }
 
 impl Published {
@@ -95,19 +96,23 @@ impl Published {
         self.scope.is_empty() || self.scope.iter().any(|s| s.is_none() || *s == postmortem)
     }
 
-    /// The event as a [`LiveBatch`] in JSON, its times in the viewer's zone.
-    pub fn json_for(&self, tz: Tz) -> Arc<str> {
+    /// The event as a server-sent event (its id, and a [`LiveBatch`] in JSON with its
+    /// times in the viewer's zone), ready to write: made once per zone, and shared by
+    /// every stream in that zone.
+    ///
+    /// [`LiveBatch`]: crate::model::live::LiveBatch
+    pub fn frame_for(&self, tz: Tz) -> Bytes {
         let mut rendered = self.rendered.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((_, json)) = rendered.iter().find(|(zone, _)| *zone == tz) {
-            return json.clone();
+        if let Some((_, frame)) = rendered.iter().find(|(zone, _)| *zone == tz) {
+            return frame.clone();
         }
         let mut changes = self.changes.clone();
         super::time::restamp(&mut changes, tz);
-        let json: Arc<str> = serde_json::json!({ "id": self.id, "changes": changes })
-            .to_string()
-            .into();
-        rendered.push((tz, json.clone()));
-        json
+        // JSON as serde_json writes it has no line break, so it is one `data:` line.
+        let json = serde_json::json!({ "id": self.id, "changes": changes });
+        let frame = Bytes::from(format!("id: {}\ndata: {json}\n\n", self.id));
+        rendered.push((tz, frame.clone()));
+        frame
     }
 }
 
