@@ -176,5 +176,5 @@ async fn run(backend: &str, database_url: &str) {
         common::pct(&samples, 50.0),
         common::pct(&samples, 99.0)
     );
-    state.db.close().await.ok();
+    state.db.clone().close().await.ok();
 }

@@ -126,7 +126,7 @@ async fn run(backend: &str, database_url: &str, seconds: u64, clients: &[usize],
             common::rss_kb() / 1024,
         );
     }
-    state.db.close().await.ok();
+    state.db.clone().close().await.ok();
 }
 
 /// Storm alerts at `rate` a second until `storming` is cleared; resolves to how many

@@ -206,5 +206,5 @@ async fn run(backend: &str, database_url: &str, seconds: u64) {
         "  log after {KEYSTROKES} keystrokes: largest {} rows / {} bytes before a compaction; {} rows / {} bytes now, {} row / {} bytes compacted",
         peak.rows, peak.bytes, before.rows, before.bytes, after.rows, after.bytes
     );
-    state.db.close().await.ok();
+    state.db.clone().close().await.ok();
 }

@@ -14,7 +14,7 @@ use app::{
     model::{insights::INSIGHTS_CSV_PATH, live::LIVE_PATH, sources::WEBHOOKS},
     shell,
     ssr::{
-        alert_writer::AlertWriter, auth, error, live::Hub, mail::Mailer, sso, AppState,
+        alert_writer::AlertWriter, auth, error, live::Hub, mail::Mailer, sso, AppState, Shared,
         AuthSettings, RequestUser,
     },
     App,
@@ -118,7 +118,7 @@ pub async fn build_app(
         app::ssr::services::automation::webhooks::start(db.clone(), config.mail.org_tz);
     }
     let db_health = app::ssr::db::Health::watch(db.clone());
-    let state = AppState {
+    let state = AppState::from(Shared {
         leptos_options,
         db,
         auth: Arc::new(AuthSettings {
@@ -137,7 +137,7 @@ pub async fn build_app(
         mailer,
         db_health,
         postmortems: Default::default(),
-    };
+    });
     let site = ServeDir::new(&config.site_root)
         .append_index_html_on_directories(false)
         .not_found_service(get(render_unmatched).with_state(state.clone()));

@@ -125,7 +125,7 @@ pub async fn begin_write<C: sea_orm::TransactionTrait>(db: &C) -> Result<C::Tran
 
 /// The database of the request being served, from the server function's context.
 pub fn current() -> Result<DatabaseConnection, AppError> {
-    Ok(super::AppState::current()?.db)
+    Ok(super::AppState::current()?.db.clone())
 }
 
 /// What the server says when the database does not answer.

@@ -17,4 +17,4 @@ pub mod time;
 pub mod webhooks;
 
 pub use auth::{signed_in, RequestUser};
-pub use state::{AppState, AuthSettings};
+pub use state::{AppState, AuthSettings, Shared};

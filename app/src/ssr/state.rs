@@ -5,9 +5,35 @@ use leptos_axum::AxumRouteListing;
 use sea_orm::DatabaseConnection;
 use std::{sync::Arc, time::Duration};
 
-/// Everything a request handler or server function needs, shared by clone.
-#[derive(Clone, FromRef)]
-pub struct AppState {
+/// Everything a request handler or server function needs, shared: a clone is one
+/// reference count. (Each request clones the state into every extractor and middleware
+/// that takes it; cloning the fields themselves, `LeptosOptions` above all, was about a
+/// tenth of the server's time under a webhook storm.)
+#[derive(Clone)]
+pub struct AppState(Arc<Shared>);
+
+impl From<Shared> for AppState {
+    fn from(shared: Shared) -> Self {
+        Self(Arc::new(shared))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// What Leptos's handlers take from the state.
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+/// [`AppState`]'s contents.
+pub struct Shared {
     pub leptos_options: LeptosOptions,
     pub db: DatabaseConnection,
     pub auth: Arc<AuthSettings>,
