@@ -246,41 +246,52 @@ pub(crate) fn retarget(backend: DbBackend, from: &Counts, into: &Counts) -> Vec<
     }
 }
 
+/// Creates a table of feed-group counts named `table`: a row per source and service,
+/// and per stripe when `stripe` is given (its column).
+pub(crate) async fn create_counts(
+    manager: &SchemaManager<'_>,
+    table: &str,
+    stripe: Option<ColumnDef>,
+) -> Result<(), DbErr> {
+    use AlertGroups as G;
+    let count = |name: G| {
+        ColumnDef::new(name)
+            .big_integer()
+            .not_null()
+            .default(0)
+            .to_owned()
+    };
+    let mut create = Table::create();
+    let mut key = Index::create();
+    create
+        .table(Alias::new(table))
+        .col(ColumnDef::new(G::SourceId).big_integer().not_null())
+        .col(ColumnDef::new(G::Service).string_len(64).not_null());
+    key.col(G::SourceId).col(G::Service);
+    if let Some(stripe) = stripe {
+        key.col(Alias::new(stripe.get_column_name()));
+        create.col(stripe);
+    }
+    create
+        .col(count(G::Firing))
+        .col(count(G::Untriaged))
+        .col(
+            ColumnDef::new(G::LastSeenAt)
+                .timestamp_with_time_zone()
+                .null(),
+        )
+        .primary_key(&mut key)
+        .foreign_key(
+            ForeignKey::create()
+                .from(Alias::new(table), G::SourceId)
+                .to(AlertSources::Table, AlertSources::Id),
+        );
+    manager.create_table(create).await
+}
+
 /// Creates the per-group table and fills it with the counts as they stand.
 pub(crate) async fn create_per_group(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
-    use AlertGroups as G;
-    manager
-        .create_table(
-            Table::create()
-                .table(G::Table)
-                .col(ColumnDef::new(G::SourceId).big_integer().not_null())
-                .col(ColumnDef::new(G::Service).string_len(64).not_null())
-                .col(
-                    ColumnDef::new(G::Firing)
-                        .big_integer()
-                        .not_null()
-                        .default(0),
-                )
-                .col(
-                    ColumnDef::new(G::Untriaged)
-                        .big_integer()
-                        .not_null()
-                        .default(0),
-                )
-                .col(
-                    ColumnDef::new(G::LastSeenAt)
-                        .timestamp_with_time_zone()
-                        .null(),
-                )
-                .primary_key(Index::create().col(G::SourceId).col(G::Service))
-                .foreign_key(
-                    ForeignKey::create()
-                        .from(G::Table, G::SourceId)
-                        .to(AlertSources::Table, AlertSources::Id),
-                )
-                .to_owned(),
-        )
-        .await?;
+    create_counts(manager, PER_GROUP.table, None).await?;
     run(
         manager,
         &format!(

@@ -50,17 +50,6 @@ const GROUPS_VIEW: &str = "CREATE VIEW alert_groups AS \
      FROM alert_group_stripes GROUP BY source_id, service";
 
 #[derive(DeriveIden)]
-enum AlertGroupStripes {
-    Table,
-    SourceId,
-    Service,
-    Stripe,
-    Firing,
-    Untriaged,
-    LastSeenAt,
-}
-
-#[derive(DeriveIden)]
 enum AlertSourceDeliveries {
     Table,
     SourceId,
@@ -83,51 +72,16 @@ fn stripe_column(backend: DbBackend, name: impl IntoIden) -> ColumnDef {
         .to_owned()
 }
 
-fn count_column(name: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(name)
-        .big_integer()
-        .not_null()
-        .default(0)
-        .to_owned()
-}
-
-fn source_key(from: impl IntoIden) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .from_col(from)
-        .to(AlertSources::Table, AlertSources::Id)
-        .on_delete(ForeignKeyAction::Cascade)
-        .to_owned()
-}
-
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let backend = manager.get_database_backend();
-        use AlertGroupStripes as G;
-        manager
-            .create_table(
-                Table::create()
-                    .table(G::Table)
-                    .col(ColumnDef::new(G::SourceId).big_integer().not_null())
-                    .col(ColumnDef::new(G::Service).string_len(64).not_null())
-                    .col(stripe_column(backend, G::Stripe))
-                    .col(count_column(G::Firing))
-                    .col(count_column(G::Untriaged))
-                    .col(
-                        ColumnDef::new(G::LastSeenAt)
-                            .timestamp_with_time_zone()
-                            .null(),
-                    )
-                    .primary_key(
-                        Index::create()
-                            .col(G::SourceId)
-                            .col(G::Service)
-                            .col(G::Stripe),
-                    )
-                    .foreign_key(&mut source_key(G::SourceId))
-                    .to_owned(),
-            )
-            .await?;
+        per_group::create_counts(
+            manager,
+            GROUP_STRIPES.table,
+            Some(stripe_column(backend, Alias::new("stripe"))),
+        )
+        .await?;
         run(
             manager,
             "INSERT INTO alert_group_stripes (source_id, service, stripe, firing, untriaged, last_seen_at) \
@@ -147,14 +101,24 @@ impl MigrationTrait for Migration {
                     .table(D::Table)
                     .col(ColumnDef::new(D::SourceId).big_integer().not_null())
                     .col(stripe_column(backend, D::Stripe))
-                    .col(count_column(D::Deliveries))
+                    .col(
+                        ColumnDef::new(D::Deliveries)
+                            .big_integer()
+                            .not_null()
+                            .default(0),
+                    )
                     .col(
                         ColumnDef::new(D::LastDeliveryAt)
                             .timestamp_with_time_zone()
                             .null(),
                     )
                     .primary_key(Index::create().col(D::SourceId).col(D::Stripe))
-                    .foreign_key(&mut source_key(D::SourceId))
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from(D::Table, D::SourceId)
+                            .to(AlertSources::Table, AlertSources::Id)
+                            .on_delete(ForeignKeyAction::Cascade),
+                    )
                     .to_owned(),
             )
             .await?;
