@@ -130,7 +130,11 @@ impl MigrationTrait for Migration {
         )
         .await?;
         for column in ["deliveries", "last_delivery_at"] {
-            run(manager, &format!("ALTER TABLE alert_sources DROP COLUMN {column}")).await?;
+            run(
+                manager,
+                &format!("ALTER TABLE alert_sources DROP COLUMN {column}"),
+            )
+            .await?;
         }
         Ok(())
     }

@@ -14,8 +14,8 @@ use app::{
     model::{insights::INSIGHTS_CSV_PATH, live::LIVE_PATH, sources::WEBHOOKS},
     shell,
     ssr::{
-        alert_writer::AlertWriter, auth, error, live::Hub, mail::Mailer, sso, AppState, Shared,
-        AuthSettings, RequestUser,
+        alert_writer::AlertWriter, auth, error, live::Hub, mail::Mailer, sso, AppState,
+        AuthSettings, RequestUser, Shared,
     },
     App,
 };

@@ -181,9 +181,7 @@ impl Feed {
     /// reconnects and resumes).
     async fn catch_up(&mut self) -> Option<()> {
         let latest = live::latest_id(&self.db).await.ok()?;
-        let pruned = live::pruned_past(&self.db, self.last)
-            .await
-            .unwrap_or(true);
+        let pruned = live::pruned_past(&self.db, self.last).await.unwrap_or(true);
         if pruned || latest - self.last > MAX_REPLAY {
             self.last = latest;
             self.backlog.push_back(Bytes::from(format!(

@@ -133,7 +133,9 @@ struct Turn<'a> {
 impl Turns {
     /// Called in queue order (under the queue's lock).
     fn take<'k>(&self, keys: impl Iterator<Item = (i64, &'k str)>) -> Turn<'_> {
-        let number = self.taken.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let number = self
+            .taken
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let (finished, when) = watch::channel(());
         let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
         let mut turn = Turn {
@@ -170,7 +172,10 @@ impl Drop for Turn<'_> {
     fn drop(&mut self) {
         let mut last = self.turns.last.lock().unwrap_or_else(|e| e.into_inner());
         for key in self.keys.drain(..) {
-            if last.get(&key).is_some_and(|(number, _)| *number == self.number) {
+            if last
+                .get(&key)
+                .is_some_and(|(number, _)| *number == self.number)
+            {
                 last.remove(&key);
             }
         }
@@ -352,10 +357,19 @@ mod tests {
         let mut other_source = turns.take([(2, "db-down")].into_iter());
         let mut after_resolve = turns.take([(1, "api-slow")].into_iter());
         assert!(!wait(&mut resolve).await, "the resolve waits for the fire");
-        assert!(wait(&mut other_source).await, "another source's key does not wait");
+        assert!(
+            wait(&mut other_source).await,
+            "another source's key does not wait"
+        );
         drop(fire);
-        assert!(wait(&mut resolve).await, "the fire is written: the resolve goes");
-        assert!(!wait(&mut after_resolve).await, "its follower still waits for it");
+        assert!(
+            wait(&mut resolve).await,
+            "the fire is written: the resolve goes"
+        );
+        assert!(
+            !wait(&mut after_resolve).await,
+            "its follower still waits for it"
+        );
         drop(resolve);
         assert!(wait(&mut after_resolve).await);
         drop((other_source, after_resolve));

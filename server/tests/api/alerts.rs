@@ -12,9 +12,7 @@ use app::{
         secrets::sign,
     },
 };
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use serde_json::{json, Value};
 
 on_both_databases!(
@@ -375,7 +373,9 @@ async fn malformed_deliveries_get_400_and_write_nothing(app: &TestApp) {
         "no alert of a refused delivery is written"
     );
     let listed = listed_sources(app).await;
-    assert!(listed.iter().all(|s| s.deliveries == 0 && s.last_delivery.is_none()));
+    assert!(listed
+        .iter()
+        .all(|s| s.deliveries == 0 && s.last_delivery.is_none()));
 }
 
 async fn a_nul_character_is_refused_naming_its_field_on_either_database(app: &TestApp) {

@@ -15,8 +15,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use sea_orm::{
     sea_query::Expr, ActiveModelTrait, ActiveValue::Unchanged, ColumnTrait, ConnectionTrait,
-    EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionSession,
-    TransactionTrait,
+    EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionSession, TransactionTrait,
 };
 use std::{
     collections::HashMap,

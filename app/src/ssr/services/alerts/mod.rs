@@ -50,7 +50,9 @@ impl Job {
             Delivery::Alerts(alerts) => alerts.as_slice(),
             _ => &[],
         };
-        alerts.iter().map(|a| (self.source.id, a.dedup_key.as_str()))
+        alerts
+            .iter()
+            .map(|a| (self.source.id, a.dedup_key.as_str()))
     }
 }
 
@@ -515,12 +517,14 @@ async fn count_deliveries(
         *per_source.entry(job.source.id).or_default() += 1;
     }
     // Into the transaction's own stripe of each count (the stripe column's default).
-    let counts = per_source.into_iter().map(|(source_id, count)| delivery::ActiveModel {
-        source_id: Set(source_id),
-        deliveries: Set(count),
-        last_delivery_at: Set(Some(now)),
-        ..Default::default()
-    });
+    let counts = per_source
+        .into_iter()
+        .map(|(source_id, count)| delivery::ActiveModel {
+            source_id: Set(source_id),
+            deliveries: Set(count),
+            last_delivery_at: Set(Some(now)),
+            ..Default::default()
+        });
     delivery::Entity::insert_many(counts)
         .on_conflict(
             OnConflict::columns([delivery::Column::SourceId, delivery::Column::Stripe])
