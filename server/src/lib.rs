@@ -7,6 +7,7 @@ mod live;
 mod metrics;
 pub mod rest;
 mod sign_in;
+mod site;
 mod webhooks;
 
 use app::{
@@ -34,7 +35,7 @@ use leptos::prelude::*;
 use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
 use sea_orm::DbErr;
 use std::sync::Arc;
-use tower_http::{compression::CompressionLayer, services::ServeDir, trace::TraceLayer};
+use tower_http::{compression::CompressionLayer, trace::TraceLayer};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -138,8 +139,7 @@ pub async fn build_app(
         db_health,
         postmortems: Default::default(),
     });
-    let site = ServeDir::new(&config.site_root)
-        .append_index_html_on_directories(false)
+    let site = site::files(&config.site_root)
         .not_found_service(get(render_unmatched).with_state(state.clone()));
     let router = Router::new()
         .merge(rest::router(

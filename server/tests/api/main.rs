@@ -19,5 +19,6 @@ mod live;
 mod metrics;
 mod postmortems;
 mod sessions;
+mod site;
 mod sso;
 mod startup;

@@ -1,0 +1,57 @@
+//! The built site's files (WASM, JS, CSS, `public/`), served from `LEPTOS_SITE_ROOT`.
+//!
+//! `scripts/env.sh` writes a brotli (`.br`) and a zopfli-gzip (`.gz`) copy beside each
+//! of them once per release build; a browser gets the smallest its `Accept-Encoding`
+//! allows, and the server compresses none of them per request. A copy older than its
+//! file (the site rebuilt without them) would serve yesterday's bundle with today's
+//! loader, so then none are used and the files go out as the compression layer makes
+//! them.
+
+use std::{
+    path::{Path, PathBuf},
+    time::SystemTime,
+};
+use tower_http::services::ServeDir;
+
+/// `ServeDir` over `root`, with its precompressed copies when every one is current.
+pub fn files(root: &str) -> ServeDir {
+    let files = ServeDir::new(root).append_index_html_on_directories(false);
+    match stale_copy(Path::new(root)) {
+        None => files.precompressed_br().precompressed_gzip(),
+        Some(copy) => {
+            tracing::warn!(
+                copy = %copy.display(),
+                "a precompressed copy is older than its file (or has none): serving the site uncompressed on disk, compressed per request; rebuild with scripts/env.sh's build_release"
+            );
+            files
+        }
+    }
+}
+
+/// The first `.br`/`.gz` under `dir` older than the file beside it that it copies.
+fn stale_copy(dir: &Path) -> Option<PathBuf> {
+    let entries = std::fs::read_dir(dir).ok()?;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            if let Some(stale) = stale_copy(&path) {
+                return Some(stale);
+            }
+            continue;
+        }
+        let is_copy = matches!(path.extension().and_then(|e| e.to_str()), Some("br" | "gz"));
+        if !is_copy {
+            continue;
+        }
+        if let (Some(copy), Some(file)) = (modified(&path), modified(&path.with_extension(""))) {
+            if copy < file {
+                return Some(path);
+            }
+        }
+    }
+    None
+}
+
+fn modified(path: &Path) -> Option<SystemTime> {
+    std::fs::metadata(path).and_then(|m| m.modified()).ok()
+}
