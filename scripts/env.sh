@@ -13,9 +13,8 @@ build_release() {
   local pkg="$ROOT/target/site/pkg" raw=0 gz=0 br=0 f
   for f in "$pkg"/*.wasm; do
     raw=$((raw + $(stat -c %s "$f")))
-    # Chunks under 1 KB have no copies: the server gzips them per request.
-    gz=$((gz + $(stat -c %s "$f.gz" 2>/dev/null || stat -c %s "$f")))
-    br=$((br + $(stat -c %s "$f.br" 2>/dev/null || stat -c %s "$f")))
+    gz=$((gz + $(stat -c %s "$f.gz")))
+    br=$((br + $(stat -c %s "$f.br")))
   done
   printf '[build] WASM as served: main bundle %d KB gzipped, %d KB brotli (%d KB raw); all chunks together %d KB gzipped, %d KB brotli (%d KB raw)\n' \
     $(( $(stat -c %s "$pkg/stormwatch.wasm.gz") / 1024 )) $(( $(stat -c %s "$pkg/stormwatch.wasm.br") / 1024 )) \
@@ -23,14 +22,14 @@ build_release() {
 }
 
 # Writes a `.br` (brotli -q 11) and a `.gz` (zopfli, by pigz -11) beside every text or
-# WASM file of the built site over 1 KB, once per build, so that every visit gets the
+# WASM file of the built site, once per build, so that every visit gets the
 # smallest encoding its browser accepts without the server compressing anything; the
 # server serves them in place of the file (`ServeDir::precompressed_*`). Stale ones go
 # first: the server refuses to serve a compressed copy older than its file.
 precompress_site() {
   local site=$1
   find "$site" -type f \( -name '*.br' -o -name '*.gz' \) -delete
-  find "$site" -type f \( -name '*.wasm' -o -name '*.js' -o -name '*.css' -o -name '*.svg' -o -name '*.html' -o -name '*.json' -o -name '*.txt' \) -size +1k -print0 |
+  find "$site" -type f \( -name '*.wasm' -o -name '*.js' -o -name '*.css' -o -name '*.svg' -o -name '*.html' -o -name '*.json' -o -name '*.txt' \) -print0 |
     xargs -0 -r -P2 -n4 sh -c 'brotli -q 11 -k -f "$@" && pigz -11 -n -k -f "$@"' sh
   # Both tools give a copy its file's time, to the second (older than the file by a
   # fraction): stamp the copies now, so that only a file rebuilt since is newer.
