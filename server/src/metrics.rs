@@ -24,6 +24,11 @@ fn recorder() -> &'static PrometheusHandle {
                 figures::WEBHOOK_BUCKETS,
             )
             .expect("the webhook buckets are not empty")
+            .set_buckets_for_metric(
+                Matcher::Full(figures::LIVE_LAG.into()),
+                figures::WEBHOOK_BUCKETS,
+            )
+            .expect("the buckets are not empty")
             .install_recorder()
             .expect("no other metrics recorder is installed");
         figures::describe();

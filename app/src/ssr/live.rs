@@ -67,6 +67,8 @@ pub async fn append(db: &impl ConnectionTrait, changes: &[LiveChange]) -> Result
 /// One stored event, shared by every stream of the process; rendered once per time zone.
 pub struct Published {
     pub id: i64,
+    /// When it was appended (inside the transaction that committed it).
+    appended_at: chrono::DateTime<Utc>,
     /// `Vec<LiveChange>` as stored: times in UTC.
     changes: serde_json::Value,
     /// Per change, the incident whose postmortem page alone needs it.
@@ -85,6 +87,7 @@ impl Published {
             .unwrap_or_default();
         Self {
             id: model.id,
+            appended_at: model.created_at,
             changes,
             scope,
             rendered: Mutex::new(Vec::new()),
@@ -253,8 +256,10 @@ async fn pump(db: DatabaseConnection, hub: std::sync::Weak<Inner>, poll: Duratio
                 Ok(events) => {
                     let full = events.len() as u64 == PAGE;
                     crate::ssr::metrics::live_published(events.len() as u64);
+                    let now = Utc::now();
                     for event in events {
                         cursor = event.id;
+                        crate::ssr::metrics::live_lag(now - event.appended_at);
                         // No receiver is fine: nobody is watching.
                         let _ = inner.sender.send(Arc::new(event));
                     }

@@ -2,7 +2,9 @@
 //! the thing happens (the `metrics` crate's macros; the server installs the Prometheus
 //! recorder and serves `/metrics`). Without a recorder, recording does nothing.
 
-use metrics::{counter, describe_counter, describe_gauge, describe_histogram, gauge, Unit};
+use metrics::{
+    counter, describe_counter, describe_gauge, describe_histogram, gauge, histogram, Unit,
+};
 use sea_orm::{DatabaseConnection, DbBackend};
 use std::time::{Duration, Instant};
 
@@ -11,14 +13,16 @@ pub const WEBHOOK_SECONDS: &str = "stormwatch_webhook_duration_seconds";
 pub const ALERTS: &str = "stormwatch_alerts_total";
 pub const LIVE_CLIENTS: &str = "stormwatch_live_clients";
 pub const LIVE_EVENTS: &str = "stormwatch_live_events_published_total";
+pub const LIVE_LAG: &str = "stormwatch_live_event_lag_seconds";
 pub const MAIL: &str = "stormwatch_mail_total";
 pub const DB_POOL_CONNECTIONS: &str = "stormwatch_db_pool_connections";
 pub const DB_POOL_MAX: &str = "stormwatch_db_pool_max_connections";
 pub const DB_POOL_WAIT: &str = "stormwatch_db_pool_acquire_seconds";
 pub const HTTP_REQUESTS: &str = "stormwatch_http_requests_total";
 
-/// The webhook latency histogram's buckets, in seconds (a delivery is answered once it
-/// is committed: milliseconds normally, up to the commit timeout).
+/// The latency histograms' buckets, in seconds (a delivery is answered once it is
+/// committed, a live event fanned out once it is read back: milliseconds normally, up to
+/// the commit timeout).
 pub const WEBHOOK_BUCKETS: &[f64] = &[
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0, 30.0,
 ];
@@ -42,6 +46,11 @@ pub fn describe() {
     describe_counter!(
         LIVE_EVENTS,
         "Committed changes this process published to its live streams"
+    );
+    describe_histogram!(
+        LIVE_LAG,
+        Unit::Seconds,
+        "Time from a live event's append (inside the transaction that commits it) to its hand-over to this process's open streams: the commit, the pump's wake-up and its read"
     );
     describe_counter!(
         MAIL,
@@ -77,6 +86,11 @@ pub fn mail(what: &'static str) {
 
 pub fn live_published(events: u64) {
     counter!(LIVE_EVENTS).increment(events);
+}
+
+/// One event handed to the streams `lag` after it was appended.
+pub fn live_lag(lag: chrono::TimeDelta) {
+    histogram!(LIVE_LAG).record(lag.to_std().unwrap_or_default().as_secs_f64());
 }
 
 /// Counts a live stream's browser while it is held.

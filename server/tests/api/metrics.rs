@@ -83,6 +83,19 @@ async fn metrics_need_the_token_and_count_a_webhook_delivery(app: &TestApp) {
         "the pool is read at each scrape"
     );
     assert!(after.contains("# HELP stormwatch_live_clients"));
+    // The alert's feed group is published after the answer: its way to the streams'
+    // fan-out is timed once the pump has read it back.
+    let lag = "stormwatch_live_event_lag_seconds_count";
+    let mut lagged = sample(&after, lag) - sample(&before, lag);
+    for _ in 0..50 {
+        if lagged >= 1.0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        let now = scrape(app, Some(TOKEN)).await.text().await.unwrap();
+        lagged = sample(&now, lag) - sample(&before, lag);
+    }
+    assert!(lagged >= 1.0, "the live event's lag is recorded");
 
     // The sample Grafana dashboard reads only figures the server writes.
     let dashboard = include_str!("../../../ops/grafana-dashboard.json");
