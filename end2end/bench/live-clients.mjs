@@ -2,7 +2,8 @@
 // signed-in live streams (GET /live), and, while a storm of `rate` alerts a second
 // arrives, posts a probe alert every 20 ms and times, for every (probe, stream) pair,
 // the POST to that stream's receipt. Prints p50/p99 and the server's RSS (read from
-// /proc while the streams are open). Run by scripts/bench-live; asserts nothing.
+// /proc while the streams are open), and beside them the server's own histograms for
+// the run (`/metrics`): the webhook's answer and a live event's append → fan-out. Run by scripts/bench-live; asserts nothing.
 //
 //   node live-clients.mjs <base> <storm webhook> <probe webhook> <server pid> <seconds> <rate> <count>...
 import http from "node:http";
@@ -49,6 +50,34 @@ function rssMb(pid) {
   return { rss: Math.round(kb("VmRSS") / 1024), peak: Math.round(kb("VmHWM") / 1024) };
 }
 
+/**
+ * The server's own view of a histogram (`/metrics`, open to loopback): its cumulative
+ * buckets summed over label sets, `le` → count.
+ */
+async function buckets(name) {
+  const res = await request(`${base}/metrics`);
+  const counts = new Map();
+  for (const m of res.text.matchAll(new RegExp(`^${name}_bucket\\{[^}]*le="([^"]+)"[^}]*\\} (\\S+)$`, "gm"))) {
+    const le = m[1] === "+Inf" ? Infinity : Number(m[1]);
+    counts.set(le, (counts.get(le) ?? 0) + Number(m[2]));
+  }
+  return counts;
+}
+
+/** The bucket bound (ms) that the `q` quantile of what was recorded between two reads falls in. */
+function bound(before, after, q) {
+  const les = [...after.keys()].sort((a, b) => a - b);
+  const total = (after.get(Infinity) ?? 0) - (before.get(Infinity) ?? 0);
+  if (!total) return "n/a";
+  const le = les.find((le) => after.get(le) - (before.get(le) ?? 0) >= q * total);
+  return le === Infinity ? "> max" : `≤ ${le * 1000} ms`;
+}
+
+const SERVER_FIGURES = {
+  webhook: "stormwatch_webhook_duration_seconds",
+  "live event append → streams": "stormwatch_live_event_lag_seconds",
+};
+
 const pct = (sorted, p) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] : NaN);
 
 async function fanOut(cookie, count, run) {
@@ -85,6 +114,9 @@ async function fanOut(cookie, count, run) {
   );
   await new Promise((r) => setTimeout(r, 500));
 
+  const serverBefore = Object.fromEntries(
+    await Promise.all(Object.entries(SERVER_FIGURES).map(async ([label, name]) => [label, await buckets(name)])),
+  );
   let storming = true;
   let stormSent = 0;
   let stormSeconds = 0;
@@ -122,12 +154,18 @@ async function fanOut(cookie, count, run) {
   const memory = rssMb(serverPid);
   storming = false;
   await storm;
+  const server = [];
+  for (const [label, name] of Object.entries(SERVER_FIGURES)) {
+    const after = await buckets(name);
+    server.push(`${label} p50 ${bound(serverBefore[label], after, 0.5)}, p99 ${bound(serverBefore[label], after, 0.99)}`);
+  }
   for (const req of streams) req.destroy();
   latencies.sort((a, b) => a - b);
   const expected = probes.length * count;
   console.log(
     `[live] ${count} clients (${Math.round(stormSent / stormSeconds)} alerts/s beside): webhook → client p50 ${pct(latencies, 50).toFixed(2)} ms  p99 ${pct(latencies, 99).toFixed(2)} ms  (${latencies.length}/${expected} deliveries)  server RSS ${memory.rss} MB (peak ${memory.peak} MB)`,
   );
+  console.log(`[live]   the server's own histograms over the same run: ${server.join("; ")}`);
 }
 
 const cookie = await signIn();

@@ -26,7 +26,7 @@ fn recorder() -> &'static PrometheusHandle {
             .expect("the webhook buckets are not empty")
             .set_buckets_for_metric(
                 Matcher::Full(figures::LIVE_LAG.into()),
-                figures::WEBHOOK_BUCKETS,
+                figures::LIVE_LAG_BUCKETS,
             )
             .expect("the buckets are not empty")
             .install_recorder()
