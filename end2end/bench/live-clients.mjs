@@ -44,6 +44,12 @@ async function signIn() {
 const post = (url, alert) =>
   request(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(alert) });
 
+/** CPU seconds (user + system) a process has used so far, from /proc. */
+function cpuSeconds(pid) {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+}
+
 function rssMb(pid) {
   const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
   const kb = (field) => Number(status.match(new RegExp(`${field}:\\s+(\\d+)`))[1]);
@@ -117,6 +123,7 @@ async function fanOut(cookie, count, run) {
   const serverBefore = Object.fromEntries(
     await Promise.all(Object.entries(SERVER_FIGURES).map(async ([label, name]) => [label, await buckets(name)])),
   );
+  const cpuBefore = { server: cpuSeconds(serverPid), clients: process.cpuUsage(), at: performance.now() };
   let storming = true;
   let stormSent = 0;
   let stormSeconds = 0;
@@ -152,6 +159,12 @@ async function fanOut(cookie, count, run) {
   await Promise.all(probes);
   await new Promise((r) => setTimeout(r, 1000));
   const memory = rssMb(serverPid);
+  const wall = (performance.now() - cpuBefore.at) / 1000;
+  const clientCpu = process.cpuUsage(cpuBefore.clients);
+  const cpu = {
+    server: Math.round((100 * (cpuSeconds(serverPid) - cpuBefore.server)) / wall),
+    clients: Math.round((clientCpu.user + clientCpu.system) / 1e4 / wall),
+  };
   storming = false;
   await storm;
   const server = [];
@@ -166,6 +179,7 @@ async function fanOut(cookie, count, run) {
     `[live] ${count} clients (${Math.round(stormSent / stormSeconds)} alerts/s beside): webhook → client p50 ${pct(latencies, 50).toFixed(2)} ms  p99 ${pct(latencies, 99).toFixed(2)} ms  (${latencies.length}/${expected} deliveries)  server RSS ${memory.rss} MB (peak ${memory.peak} MB)`,
   );
   console.log(`[live]   the server's own histograms over the same run: ${server.join("; ")}`);
+  console.log(`[live]   CPU over the run (2 cores = 200%): server ${cpu.server}%, this client process ${cpu.clients}%`);
 }
 
 const cookie = await signIn();
