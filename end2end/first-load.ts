@@ -1,7 +1,8 @@
 // What a page's first load costs in Chromium: every byte the browser fetches (HTML,
 // JS, WASM and its lazily loaded chunks, CSS, as sent: the site's files as their
 // brotli copies, since Chromium accepts brotli even over plain http to 127.0.0.1, the
-// pages gzipped per request) until the page has hydrated (`body[data-hydrated]`), with the cache off.
+// pages gzipped per request) until the page has hydrated (`body[data-hydrated]`), with
+// the cache off.
 // The budget check (tests/first-load.spec.ts) and the throttled benchmark
 // (bench/first-load.bench.ts) both measure through here.
 

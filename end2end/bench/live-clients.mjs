@@ -2,8 +2,9 @@
 // signed-in live streams (GET /live), and, while a storm of `rate` alerts a second
 // arrives, posts a probe alert every 20 ms and times, for every (probe, stream) pair,
 // the POST to that stream's receipt. Prints p50/p99 and the server's RSS (read from
-// /proc while the streams are open), and beside them the server's own histograms for
-// the run (`/metrics`): the webhook's answer and a live event's append → fan-out. Run by scripts/bench-live; asserts nothing.
+// /proc while the streams are open), the server's own histograms for the run
+// (`/metrics`: the webhook's answer, a live event's append → fan-out) and the CPU both
+// processes used. Run by scripts/bench-live; asserts nothing.
 //
 //   node live-clients.mjs <base> <storm webhook> <probe webhook> <server pid> <seconds> <rate> <count>...
 import http from "node:http";

@@ -21,7 +21,7 @@ pub fn files(root: &str) -> ServeDir {
         Some(copy) => {
             tracing::warn!(
                 copy = %copy.display(),
-                "a precompressed copy is older than its file (or has none): serving the site uncompressed on disk, compressed per request; rebuild with scripts/env.sh's build_release"
+                "a precompressed copy is older than its file: serving no copies, the files compressed per request; rebuild with scripts/env.sh's build_release"
             );
             files
         }
@@ -40,13 +40,10 @@ fn stale_copy(dir: &Path) -> Option<PathBuf> {
             continue;
         }
         let is_copy = matches!(path.extension().and_then(|e| e.to_str()), Some("br" | "gz"));
-        if !is_copy {
-            continue;
-        }
-        if let (Some(copy), Some(file)) = (modified(&path), modified(&path.with_extension(""))) {
-            if copy < file {
-                return Some(path);
-            }
+        // A `.gz` with no file beside it is a file of its own, not a copy.
+        let file = modified(&path.with_extension(""));
+        if is_copy && file.is_some() && modified(&path) < file {
+            return Some(path);
         }
     }
     None
