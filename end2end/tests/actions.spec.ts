@@ -44,10 +44,19 @@ test("an action without an assignee is refused at the field; two people add acti
   await expect(rosa.locator("#actions-list .untraced")).toHaveCount(2);
 
   // Not top priority leaving the meeting: kept under Not now, not an action.
+  // Over a slow network the form waits, disabled, for its save, and then starts afresh.
+  await rosa.route("**/api/respond/add_corrective_action*", async (route) => {
+    await new Promise((done) => setTimeout(done, 1_000));
+    await route.continue();
+  });
   const form = rosa.locator("#add-action");
   await form.locator("#action-title").fill("Rewrite the scheduler in Rust");
   await form.locator("#priority-no").check();
   await rosa.locator("#add-action-button").click();
+  await expect(rosa.locator("#add-action-button")).toHaveText("Adding…");
+  await expect(form.locator("#action-title")).toBeDisabled();
+  await expect(form.locator("#action-title")).toHaveValue("");
+  await expect(form.locator("#action-title")).toBeEnabled();
   await expect(rosa.locator("#not-now")).toContainText("Rewrite the scheduler in Rust");
   await expect(ada.locator("#not-now")).toContainText("Rewrite the scheduler in Rust", { timeout: 15_000 });
   await expect(rosa.locator("#actions-list .action")).toHaveCount(2);

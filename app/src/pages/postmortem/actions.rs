@@ -257,8 +257,10 @@ fn AddForm(
     // server function itself: no form-data decoding in the chunk.
     let failed = RwSignal::new(None::<AppError>);
     let error = Signal::from(failed);
-    // A fresh form after each item added.
+    // A fresh form after each item added. While one is being saved the form is disabled:
+    // what someone types meanwhile would be wiped by the fresh form.
     let added = RwSignal::new(0u32);
+    let saving = RwSignal::new(false);
     let people = StoredValue::new(page.people.clone());
     let ideas = StoredValue::new(
         page.ideas
@@ -276,6 +278,7 @@ fn AddForm(
         };
         let submit = move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
+            saving.set(true);
             spawn_local(async move {
                 let result = add_corrective_action(
                     number,
@@ -296,11 +299,13 @@ fn AddForm(
                     }
                     Err(e) => failed.set(Some(e)),
                 }
+                saving.set(false);
             })
         };
         view! {
             <form class="stack add-action" id="add-action" on:submit=submit>
                 <h3>"Add a corrective action"</h3>
+                <fieldset class="stack plain" disabled=move || saving.get()>
                 {(!ideas.with_value(Vec::is_empty)).then(|| view! {
                     <label>"Start from an idea of the discussion "
                         <select id="promote-idea" on:change=move |ev| {
@@ -350,7 +355,10 @@ fn AddForm(
                 </div>
                 <FieldMessage error field="from_post" />
                 <FormMessage error />
-                <div class="actions"><button type="submit" class="button primary" id="add-action-button">"Add"</button></div>
+                <div class="actions"><button type="submit" class="button primary" id="add-action-button">
+                    {move || if saving.get() { "Adding…" } else { "Add" }}
+                </button></div>
+                </fieldset>
             </form>
         }
     }
