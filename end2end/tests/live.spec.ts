@@ -98,6 +98,21 @@ test("a message posted in one browser appears in the other, which keeps its own 
   await expect(bob.locator(".event-message .history")).toContainText("Rolled back to v2.3");
   // Only its author may edit it.
   await expect(bob.locator(".event-message").last().getByRole("button", { name: "Edit", exact: true })).toHaveCount(0);
+
+  // On a slow network Bob goes on typing while his message is on its way: once it is
+  // saved, the box loses what was sent and keeps what came after.
+  await bob.route("**/api/respond/post_message*", async (route) => {
+    await new Promise((done) => setTimeout(done, 1_000));
+    await route.continue();
+  });
+  const box = bob.getByLabel("Message");
+  await box.fill("Checking the replica");
+  await bob.getByRole("button", { name: "Post to the channel" }).click();
+  await box.press("End");
+  await box.pressSequentially(" Replica lag is 3 s.");
+  await expect(bob.locator(".event-message").last()).toContainText("Checking the replica");
+  await expect(box).toHaveValue("Replica lag is 3 s.");
+  await expect(bob.locator(".event-message").last()).not.toContainText("Replica lag");
 });
 
 test("the postmortem discussion: a hypothesis, a challenge from another browser, and I'll lead", async ({ browser, baseURL }) => {

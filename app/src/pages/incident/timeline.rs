@@ -196,21 +196,37 @@ pub(super) fn EditBox(
     .into_any()
 }
 
-/// A text box whose text survives the page refreshing around it and is cleared once its
-/// action succeeds.
+/// A text box whose text survives the page refreshing around it and loses what its
+/// action sent once that succeeds: words typed while it was on its way stay.
 pub(super) fn draft_for<S>(action: ServerAction<S>) -> RwSignal<String>
 where
     S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
     S::Output: Clone + Send + Sync + 'static,
 {
     let draft = RwSignal::new(String::new());
+    let sent = StoredValue::new(String::new());
+    Effect::new(move || {
+        if action.pending().get() {
+            sent.set_value(draft.get_untracked());
+        }
+    });
     Effect::new(move |previous: Option<()>| {
         let succeeded = action.value().with(|v| matches!(v, Some(Ok(_))));
         if previous.is_some() && succeeded {
-            draft.set(String::new());
+            let rest = sent.with_value(|sent| draft.with_untracked(|now| typed_since(now, sent)));
+            draft.set(rest);
         }
     });
     draft
+}
+
+/// What is left of a text box once `sent`, the text it held when its form went, was
+/// saved: what was typed after it, or the whole text if it was edited otherwise.
+fn typed_since(now: &str, sent: &str) -> String {
+    match now.strip_prefix(sent) {
+        Some(rest) => rest.trim_start().to_owned(),
+        None => now.to_owned(),
+    }
 }
 
 #[component]
@@ -237,4 +253,23 @@ pub(super) fn MessageBox(number: i64, action: ServerAction<PostMessage>) -> impl
         </Show>
     }
     .into_any()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::typed_since;
+
+    #[test]
+    fn a_sent_draft_keeps_only_what_was_typed_after_it() {
+        assert_eq!(typed_since("Rolling back", "Rolling back"), "");
+        assert_eq!(
+            typed_since("Rolling back\nDB is fine", "Rolling back"),
+            "DB is fine"
+        );
+        assert_eq!(
+            typed_since("Rolling forward", "Rolling back"),
+            "Rolling forward"
+        );
+        assert_eq!(typed_since("", "Rolling back"), "");
+    }
 }
