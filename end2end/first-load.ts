@@ -21,7 +21,8 @@ export const budget: { goal_kb: number; ceiling_kb: Record<string, number> } = J
 
 export type Kind = "html" | "js" | "wasm" | "css" | "other";
 export type Throttle = { network: { offline: boolean; latency: number; downloadThroughput: number; uploadThroughput: number }; cpu: number };
-export type Measurement = { path: string; bytes: Record<Kind, number>; total: number; ms: number; files: { url: string; kind: Kind; bytes: number }[] };
+/** `total`: bytes as sent; `raw`: the same files decoded (what the browser parses). */
+export type Measurement = { path: string; bytes: Record<Kind, number>; total: number; raw: number; ms: number; files: { url: string; kind: Kind; bytes: number }[] };
 
 /** The pages measured: every route, as a signed-in admin sees it (`:number` is an incident). */
 export const pages = Object.keys(budget.ceiling_kb);
@@ -53,12 +54,16 @@ export async function measure(context: BrowserContext, path: string, throttle?: 
   const requests = new Map<string, { url: string; mimeType: string }>();
   const bytes: Record<Kind, number> = { html: 0, js: 0, wasm: 0, css: 0, other: 0 };
   const files: Measurement["files"] = [];
+  const decoded = new Map<string, number>();
+  let raw = 0;
   cdp.on("Network.responseReceived", (e) => requests.set(e.requestId, e.response));
+  cdp.on("Network.dataReceived", (e) => decoded.set(e.requestId, (decoded.get(e.requestId) ?? 0) + e.dataLength));
   cdp.on("Network.loadingFinished", (e) => {
     const response = requests.get(e.requestId);
     if (!response) return;
     const k = kind(response.url, response.mimeType);
     bytes[k] += e.encodedDataLength;
+    raw += decoded.get(e.requestId) ?? 0;
     files.push({ url: new URL(response.url).pathname, kind: k, bytes: e.encodedDataLength });
   });
   const started = Date.now();
@@ -69,7 +74,7 @@ export async function measure(context: BrowserContext, path: string, throttle?: 
   await page.waitForLoadState("networkidle").catch(() => {});
   await page.close();
   const total = Object.values(bytes).reduce((a, b) => a + b, 0);
-  return { path, bytes, total, ms, files };
+  return { path, bytes, total, raw, ms, files };
 }
 
 /** The slow-4G phone of the performance issue: 400 ms RTT, 1.6 Mbit/s down, CPU × 4. */
@@ -87,11 +92,11 @@ export function kb(n: number) {
  * same order) adds what a browser that accepts gzip but not brotli fetches.
  */
 export function table(rows: Measurement[], gzipOnly?: Measurement[]) {
-  const lines = [`page                                  html     js      wasm    css     total KB${gzipOnly ? "  gzip-only KB" : ""}`];
+  const lines = [`page                                  html     js      wasm    css     total KB${gzipOnly ? "  gzip-only KB" : ""}  raw KB`];
   rows.forEach((r, i) => {
     const gzip = gzipOnly ? kb(gzipOnly[i].total).padStart(14) : "";
     lines.push(
-      `${r.path.padEnd(36)} ${kb(r.bytes.html).padStart(6)} ${kb(r.bytes.js).padStart(7)} ${kb(r.bytes.wasm).padStart(7)} ${kb(r.bytes.css).padStart(7)} ${kb(r.total).padStart(8)}${gzip}`,
+      `${r.path.padEnd(36)} ${kb(r.bytes.html).padStart(6)} ${kb(r.bytes.js).padStart(7)} ${kb(r.bytes.wasm).padStart(7)} ${kb(r.bytes.css).padStart(7)} ${kb(r.total).padStart(8)}${gzip} ${kb(r.raw).padStart(7)}`,
     );
   });
   return lines.join("\n");
