@@ -170,7 +170,7 @@ pub async fn build_app(
         .route("/metrics", get(metrics::scrape))
         .leptos_routes_with_handler(routes, get(render_page))
         .route_layer(middleware::from_fn(metrics::name_route))
-        .fallback_service(site)
+        .fallback_service(site::negotiated(site))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             resolve_session,

@@ -5,13 +5,16 @@
 //! allows, and the server compresses none of them per request. A copy older than its
 //! file (the site rebuilt without them) would serve yesterday's bundle with today's
 //! loader, so then none are used and the files go out as the compression layer makes
-//! them.
+//! them. Either way what is sent depends on `Accept-Encoding`, and every file says so
+//! (`Vary`), or a shared cache in front would hand a brotli copy to a browser that
+//! cannot read it.
 
+use axum::http::{header, HeaderValue};
 use std::{
     path::{Path, PathBuf},
     time::SystemTime,
 };
-use tower_http::services::ServeDir;
+use tower_http::{services::ServeDir, set_header::SetResponseHeader};
 
 /// `ServeDir` over `root`, with its precompressed copies when every one is current.
 pub fn files(root: &str) -> ServeDir {
@@ -26,6 +29,16 @@ pub fn files(root: &str) -> ServeDir {
             files
         }
     }
+}
+
+/// `site` (the files with whatever serves what they lack), each response marked as
+/// chosen by `Accept-Encoding`.
+pub fn negotiated<S>(site: S) -> SetResponseHeader<S, HeaderValue> {
+    SetResponseHeader::if_not_present(
+        site,
+        header::VARY,
+        HeaderValue::from_static("accept-encoding"),
+    )
 }
 
 /// The first `.br`/`.gz` under `dir` older than the file beside it that it copies.

@@ -1,6 +1,6 @@
 //! The built site's files go out as the compressed copies the release build writes
-//! beside them, in the best encoding the browser accepts, and never as a copy older
-//! than its file.
+//! beside them, in the best encoding the browser accepts, marked as chosen by it, and
+//! never as a copy older than its file.
 
 use crate::helpers::{bounded, spawn_app_with, Backend, TestApp};
 use std::{
@@ -35,6 +35,12 @@ async fn fetch(app: &TestApp, accept: &str) -> (String, Vec<u8>) {
         .await
         .unwrap();
     assert_eq!(res.status(), 200, "{accept}");
+    // What was sent depends on the header: a cache in front must know.
+    assert_eq!(
+        res.headers().get("vary").map(|v| v.to_str().unwrap()),
+        Some("accept-encoding"),
+        "{accept}"
+    );
     let encoding = res
         .headers()
         .get("content-encoding")
