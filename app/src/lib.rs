@@ -22,9 +22,9 @@ use leptos_router::{
 };
 use model::session::CurrentUser;
 use pages::{
-    dashboard::DashboardPage, not_found::NotFound, ActionsRoute, AutomationRoute, CustomersRoute,
+    dashboard::DashboardPage, not_found::NotFound, ActionsRoute, AdminRoute, CustomersRoute,
     DeclareRoute, HistoryRoute, IncidentRoute, InsightsRoute, LoginRoute, MailRoute,
-    PostmortemRoute, SourcesRoute, StatusRoute, UsersRoute,
+    PostmortemRoute, StatusRoute,
 };
 
 /// The HTML document the server renders around the app.
@@ -68,9 +68,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/login") view={Lazy::<LoginRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/status") view={Lazy::<StatusRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/actions") view={Lazy::<ActionsRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/admin/users") view={Lazy::<UsersRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/admin/sources") view={Lazy::<SourcesRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/admin/automation") view={Lazy::<AutomationRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/users") view={Lazy::<AdminRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/sources") view={Lazy::<AdminRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/automation") view={Lazy::<AdminRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/incidents") view={Lazy::<HistoryRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/insights") view={Lazy::<InsightsRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/incidents/new") view={Lazy::<DeclareRoute>::new()} ssr=SsrMode::Async />
