@@ -3,7 +3,7 @@
 //! when one is first opened, by a visit or by navigating to it.
 
 pub mod actions;
-pub mod automation;
+pub mod admin;
 pub mod customers;
 pub mod dashboard;
 pub mod declare;
@@ -14,9 +14,7 @@ pub mod insights;
 pub mod login;
 pub mod not_found;
 pub mod postmortem;
-pub mod sources;
 pub mod status;
-pub mod users;
 
 /// A route whose view is loaded lazily: `lazy_page!(Route, Page)` makes `Route`, for
 /// `<Route view=Lazy::<Route>::new() …/>`, rendering `<Page/>` from its own chunk.
@@ -59,16 +57,4 @@ lazy_page!(StatusRoute, status::StatusPage);
 // fetches. One admin route instead of three: the incident page 125 → 95 files and
 // 597.7 → 582.9 KB (12.0 → 8.5 s on slow 4G), every other page 1–16 KB less; the admin
 // pages 90–137 KB more (556 KB), which are not opened in an outage.
-lazy_page!(AdminRoute, AdminPages);
-
-/// The admin's pages: alert sources, people, automation (one lazy route serves them).
-#[leptos::component]
-pub fn AdminPages() -> impl leptos::prelude::IntoView {
-    use leptos::prelude::*;
-    let path = leptos_router::hooks::use_location().pathname;
-    move || match path.get().as_str() {
-        "/admin/users" => view! { <users::UsersPage /> }.into_any(),
-        "/admin/automation" => view! { <automation::AutomationPage /> }.into_any(),
-        _ => view! { <sources::SourcesPage /> }.into_any(),
-    }
-}
+lazy_page!(AdminRoute, admin::AdminPages);
