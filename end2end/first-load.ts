@@ -40,27 +40,39 @@ function kind(url: string, mime?: string): Kind {
 /**
  * Opens `path` in a fresh page of `context` and returns what its first load fetched,
  * by kind, and how long navigation → hydrated took. `throttle` (optional) applies CDP
- * network conditions and CPU slow-down first.
+ * network conditions and CPU slow-down first. `repeat` measures a repeat visit instead:
+ * the page opened once before (unthrottled), then again with the browser's cache as
+ * that visit left it.
  */
-export async function measure(context: BrowserContext, path: string, throttle?: Throttle): Promise<Measurement> {
+export async function measure(context: BrowserContext, path: string, throttle?: Throttle, repeat = false): Promise<Measurement> {
+  if (repeat) {
+    const earlier = await context.newPage();
+    await earlier.goto(path);
+    await earlier.locator("body[data-hydrated='true']").waitFor({ state: "attached", timeout: 120_000 });
+    await earlier.waitForLoadState("networkidle").catch(() => {});
+    await earlier.close();
+  }
   const page = await context.newPage();
   const cdp = await context.newCDPSession(page);
   await cdp.send("Network.enable");
-  await cdp.send("Network.setCacheDisabled", { cacheDisabled: true });
+  await cdp.send("Network.setCacheDisabled", { cacheDisabled: !repeat });
   if (throttle) {
     await cdp.send("Network.emulateNetworkConditions", throttle.network);
     await cdp.send("Emulation.setCPUThrottlingRate", { rate: throttle.cpu });
   }
-  const requests = new Map<string, { url: string; mimeType: string }>();
+  const requests = new Map<string, { url: string; mimeType: string; fromDiskCache?: boolean }>();
   const bytes: Record<Kind, number> = { html: 0, js: 0, wasm: 0, css: 0, other: 0 };
   const files: Measurement["files"] = [];
   const decoded = new Map<string, number>();
   let raw = 0;
   cdp.on("Network.responseReceived", (e) => requests.set(e.requestId, e.response));
   cdp.on("Network.dataReceived", (e) => decoded.set(e.requestId, (decoded.get(e.requestId) ?? 0) + e.dataLength));
+  // Answered from the browser's cache without asking the server: no request, no bytes.
+  const cached = new Set<string>();
+  cdp.on("Network.requestServedFromCache", (e) => cached.add(e.requestId));
   cdp.on("Network.loadingFinished", (e) => {
     const response = requests.get(e.requestId);
-    if (!response) return;
+    if (!response || response.fromDiskCache || cached.has(e.requestId)) return;
     const k = kind(response.url, response.mimeType);
     bytes[k] += e.encodedDataLength;
     raw += decoded.get(e.requestId) ?? 0;

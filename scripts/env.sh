@@ -10,15 +10,17 @@ build_release() {
   (cd "$ROOT" && cargo leptos build --release --split "$@")
   case " $* " in *" --server-only "*) return ;; esac
   precompress_site "$ROOT/target/site"
-  local pkg="$ROOT/target/site/pkg" raw=0 gz=0 br=0 f
+  local pkg="$ROOT/target/site/pkg" raw=0 gz=0 br=0 f main=""
   for f in "$pkg"/*.wasm; do
+    # The main bundle: stormwatch.wasm, or stormwatch.<hash>.wasm when named by content.
+    case "${f##*/}" in stormwatch.wasm | stormwatch.*.wasm) main=$f ;; esac
     raw=$((raw + $(stat -c %s "$f")))
     gz=$((gz + $(stat -c %s "$f.gz")))
     br=$((br + $(stat -c %s "$f.br")))
   done
   printf '[build] WASM as served: main bundle %d KB gzipped, %d KB brotli (%d KB raw); all chunks together %d KB gzipped, %d KB brotli (%d KB raw)\n' \
-    $(( $(stat -c %s "$pkg/stormwatch.wasm.gz") / 1024 )) $(( $(stat -c %s "$pkg/stormwatch.wasm.br") / 1024 )) \
-    $(( $(stat -c %s "$pkg/stormwatch.wasm") / 1024 )) $((gz / 1024)) $((br / 1024)) $((raw / 1024))
+    $(( $(stat -c %s "$main.gz") / 1024 )) $(( $(stat -c %s "$main.br") / 1024 )) \
+    $(( $(stat -c %s "$main") / 1024 )) $((gz / 1024)) $((br / 1024)) $((raw / 1024))
 }
 
 # Writes a `.br` (brotli -q 11) and a `.gz` (zopfli, by pigz -11) beside every text or

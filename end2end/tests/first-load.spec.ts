@@ -49,3 +49,21 @@ test("every page's first load (HTML, JS, WASM, CSS, as Chromium fetches them) is
   }
   expect(over, "pages over their ceiling").toEqual([]);
 });
+
+// The bundle's files are named by their content and kept by the browser for good
+// (server/src/site.rs): a page opened before fetches only its HTML again, not one file
+// of code or style, not even to ask whether it changed.
+test("a repeat visit fetches none of the bundle's files again", async ({ browser, baseURL }, info) => {
+  test.skip(info.project.name !== "sqlite", "the bundle does not depend on the database");
+  const context = await browser.newContext({ baseURL });
+  const setup = await context.newPage();
+  await signIn(setup, "Ada Admin", "admin");
+  await setup.close();
+  for (const path of ["/", "/status", "/incidents"]) {
+    const repeat = await measure(context, path, undefined, true);
+    const refetched = repeat.files.filter((f) => ["js", "wasm", "css"].includes(f.kind)).map((f) => f.url);
+    expect(refetched, `${path}: fetched again`).toEqual([]);
+    expect(repeat.files.filter((f) => f.kind === "html")).toHaveLength(1);
+  }
+  await context.close();
+});

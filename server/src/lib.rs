@@ -68,12 +68,15 @@ pub async fn build_app(
     config.check()?;
     metrics::install();
     let db = open_database(config).await?;
+    let hashes = site::hash_file(&config.site_root);
     let leptos_options = LeptosOptions::builder()
         .output_name("stormwatch")
         .site_root(config.site_root.as_str())
         .site_pkg_dir("pkg")
         .site_addr(listen_addr)
         .env(Env::PROD)
+        .hash_files(hashes.is_some())
+        .hash_file(hashes.unwrap_or_else(|| "hash.txt".into()))
         .build();
     let sso = match (&config.google_client_id, &config.google_client_secret) {
         (Some(id), Some(secret)) => Some(Arc::new(
@@ -171,6 +174,7 @@ pub async fn build_app(
         .leptos_routes_with_handler(routes, get(render_page))
         .route_layer(middleware::from_fn(metrics::name_route))
         .fallback_service(site::negotiated(site))
+        .layer(middleware::from_fn(site::cache_named_by_content))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             resolve_session,

@@ -101,3 +101,69 @@ async fn a_copy_older_than_its_file_is_never_sent() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn pages_name_the_bundle_by_its_content_and_those_files_are_kept_for_good() {
+    bounded("site::content_named", async {
+        let root = site_with_copies();
+        let (js, wasm, css) = (
+            "AAAAAAAAAAAAAAAAAAAA-A",
+            "BBBBBBBBBBBBBBBBBBBB_B",
+            "CCCCCCCCCCCCCCCCCCCCCC",
+        );
+        std::fs::write(
+            root.join("hash.txt"),
+            format!("js: {js}\nwasm: {wasm}\ncss: {css}\n"),
+        )
+        .unwrap();
+        std::fs::write(root.join(format!("pkg/stormwatch.{js}.js")), SCRIPT).unwrap();
+        let app = serve(&root).await;
+
+        let page = app.client.get(app.url("/login")).send().await.unwrap();
+        assert_eq!(page.status(), 200);
+        let html = page.text().await.unwrap();
+        for name in [
+            format!("/pkg/stormwatch.{js}.js"),
+            format!("/pkg/stormwatch.{wasm}.wasm"),
+            format!("/pkg/stormwatch.{css}.css"),
+        ] {
+            assert!(html.contains(&name), "the page links {name}: {html}");
+        }
+
+        // Status, Cache-Control and whether Last-Modified is there.
+        let caching = |path: String| {
+            let app = &app;
+            async move {
+                let res = app.client.get(app.url(&path)).send().await.unwrap();
+                let header = |name: &str| {
+                    res.headers()
+                        .get(name)
+                        .map(|v| v.to_str().unwrap().to_string())
+                };
+                let (cache_control, last_modified) =
+                    (header("cache-control"), header("last-modified"));
+                (
+                    res.status().as_u16(),
+                    cache_control,
+                    last_modified.is_some(),
+                )
+            }
+        };
+        // Never revalidated, so nothing to revalidate it by.
+        assert_eq!(
+            caching(format!("/pkg/stormwatch.{js}.js")).await,
+            (200, Some("max-age=31536000, immutable".to_string()), false)
+        );
+        // A name that says nothing of its content may change meaning with a deploy.
+        let (status, value, last_modified) = caching("/pkg/app.js".into()).await;
+        assert_eq!((status, last_modified), (200, true));
+        assert!(!value.unwrap_or_default().contains("immutable"));
+        // Nor is a missing file's answer kept: the file may come with the next deploy.
+        let (status, value, _) = caching(format!("/pkg/stormwatch.{wasm}.wasm")).await;
+        assert_eq!(status, 404);
+        assert!(!value.unwrap_or_default().contains("immutable"));
+        app.finish().await;
+        std::fs::remove_dir_all(root).ok();
+    })
+    .await;
+}
