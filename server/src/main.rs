@@ -2,6 +2,13 @@ use clap::Parser;
 use server::cli::{Cli, Command};
 use std::process::ExitCode;
 
+/// mimalloc instead of glibc's malloc: a `perf` profile of the release server under
+/// `scripts/bench-wrk` (PostgreSQL) had a fifth of its samples in glibc's allocator
+/// (`_int_malloc`, `_int_free`, `malloc_consolidate`…): every webhook, batch and
+/// statement allocates and frees across the runtime's worker threads.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
