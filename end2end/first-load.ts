@@ -6,7 +6,7 @@
 // The budget check (tests/first-load.spec.ts) and the throttled benchmark
 // (bench/first-load.bench.ts) both measure through here.
 
-import type { BrowserContext } from "@playwright/test";
+import type { BrowserContext, Page } from "@playwright/test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -47,9 +47,7 @@ function kind(url: string, mime?: string): Kind {
 export async function measure(context: BrowserContext, path: string, throttle?: Throttle, repeat = false): Promise<Measurement> {
   if (repeat) {
     const earlier = await context.newPage();
-    await earlier.goto(path);
-    await earlier.locator("body[data-hydrated='true']").waitFor({ state: "attached", timeout: 120_000 });
-    await earlier.waitForLoadState("networkidle").catch(() => {});
+    await load(earlier, path);
     await earlier.close();
   }
   const page = await context.newPage();
@@ -78,15 +76,23 @@ export async function measure(context: BrowserContext, path: string, throttle?: 
     raw += decoded.get(e.requestId) ?? 0;
     files.push({ url: new URL(response.url).pathname, kind: k, bytes: e.encodedDataLength });
   });
+  const ms = await load(page, path);
+  await page.close();
+  const total = Object.values(bytes).reduce((a, b) => a + b, 0);
+  return { path, bytes, total, raw, ms, files };
+}
+
+/**
+ * Opens `path` in `page` and returns how long navigation → hydrated took, then lets
+ * the requests the hydration started (a lazily loaded chunk) finish, so they are counted.
+ */
+async function load(page: Page, path: string): Promise<number> {
   const started = Date.now();
   await page.goto(path);
   await page.locator("body[data-hydrated='true']").waitFor({ state: "attached", timeout: 120_000 });
   const ms = Date.now() - started;
-  // Let requests the hydration started (a lazily loaded chunk) finish and be counted.
   await page.waitForLoadState("networkidle").catch(() => {});
-  await page.close();
-  const total = Object.values(bytes).reduce((a, b) => a + b, 0);
-  return { path, bytes, total, raw, ms, files };
+  return ms;
 }
 
 /** The slow-4G phone of the performance issue: 400 ms RTT, 1.6 Mbit/s down, CPU × 4. */
