@@ -86,10 +86,7 @@ const SERVER_FIGURES = {
   "live event append → streams": "stormwatch_live_event_lag_seconds",
 };
 
-// Each probe is alone in its own group; its number follows "probe-". The streams' bytes
-// are searched as bytes, not decoded: at 1,000 streams this process reads every storm
-// event 1,000 times, and the time it spends on one stream's chunk delays the next
-// stream's reading, which the figures would count as the server's.
+// Each probe is alone in its own group; its number follows "probe-" in the title.
 const PROBE = Buffer.from('"title":"probe-');
 const EMPTY = Buffer.alloc(0);
 function* probesIn(bytes) {
@@ -104,20 +101,20 @@ function* probesIn(bytes) {
 const pct = (sorted, p) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] : NaN);
 
 async function fanOut(cookie, count, run) {
+  const { hostname, port } = new URL(base);
   const sent = new Map();
   const latencies = [];
   const streams = [];
   await Promise.all(
     Array.from({ length: count }, () =>
       new Promise((resolve, reject) => {
-        // A raw socket, not node:http: at 1,000 streams this one process reads every
-        // event 1,000 times, and the time spent on one stream's event delays every
-        // stream read after it, which the figures would count as the server's.
-        // node:http's parser and streams took this process from 60-68% to 71-77% of
-        // the machine (2026-12-05, alternating runs). The body's chunked framing is
-        // left in place: a probe's title is whole inside its event, and an event is
-        // one chunk.
-        const { hostname, port } = new URL(base);
+        // A raw socket searched as bytes, not node:http decoding text: at 1,000 streams
+        // this one process reads every event 1,000 times, and the time spent on one
+        // stream's event delays every stream read after it, which the figures would
+        // count as the server's. node:http's parser and streams took this process from
+        // 60-68% to 71-77% of the machine (2026-12-05, alternating runs). The body's
+        // chunked framing is left in place: a probe's title is whole inside its event,
+        // and an event is one chunk.
         const socket = net.connect(Number(port), hostname, () => {
           socket.write(`GET /live HTTP/1.1\r\nhost: ${hostname}:${port}\r\ncookie: ${cookie}\r\naccept: text/event-stream\r\n\r\n`);
         });
@@ -137,10 +134,12 @@ async function fanOut(cookie, count, run) {
           // A probe split between two reads is found in the seam.
           const seam = Buffer.concat([tail, chunk.subarray(0, PROBE.length + 24)]);
           tail = chunk.subarray(-(PROBE.length + 24));
-          for (const n of [...probesIn(seam), ...probesIn(chunk)]) {
-            if (n > newest && sent.has(n)) {
-              newest = n;
-              latencies.push(arrived - sent.get(n));
+          for (const bytes of [seam, chunk]) {
+            for (const n of probesIn(bytes)) {
+              if (n > newest && sent.has(n)) {
+                newest = n;
+                latencies.push(arrived - sent.get(n));
+              }
             }
           }
         });
