@@ -17,6 +17,10 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
         .sqlx_logging(false)
         .connect_timeout(Duration::from_secs(5))
         .acquire_timeout(Duration::from_secs(10))
+        // A connection used within the last second is handed out as it is; one idle
+        // longer is pinged first. Pinging every one cost the alert writer a round trip
+        // per batch (a sixth of its cycle on PostgreSQL).
+        .test_before_acquire_if_idle_for(Duration::from_secs(1))
         .map_sqlx_sqlite_opts(|o| {
             o.create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
