@@ -1,7 +1,9 @@
 -- wrk script: POSTs generic alerts, each with a key no other request uses (the thread's
 -- number and a per-run nonce in every key: wrk gives each thread the same random
 -- sequence). `wrk -t2 -c64 -d10s -s alerts.lua <webhook URL>`; SERVICES (default 1)
--- spreads them over that many services (feed groups).
+-- spreads them over that many services (feed groups). KEYS (default: none) makes it a
+-- storm of repeats instead: each thread cycles over that many keys, so after the first
+-- round every delivery updates an alert that is already firing.
 local threads = {}
 local nonce = tostring(os.time())
 
@@ -13,13 +15,16 @@ end
 function init(args)
   counter = 0
   services = tonumber(os.getenv("SERVICES") or "1")
+  keys = tonumber(os.getenv("KEYS") or "0")
   wrk.method = "POST"
   wrk.headers["Content-Type"] = "application/json"
 end
 
 function request()
   counter = counter + 1
-  local key = string.format("wrk-%s-%d-%d", nonce, id, counter)
+  local n = counter
+  if keys > 0 then n = counter % keys end
+  local key = string.format("wrk-%s-%d-%d", nonce, id, n)
   local body = string.format(
     '{"dedup_key":"%s","title":"Storm alert %d","severity":"warning","service":"storm-%d"}',
     key, counter, counter % services)

@@ -29,6 +29,7 @@ on_both_databases!(
     a_burst_of_concurrent_deliveries_is_all_committed_once,
     two_instances_receiving_the_same_keys_at_once_keep_one_alert_per_key,
     group_counts_follow_every_change_to_the_alerts,
+    one_delivery_changing_several_stored_alerts_writes_each_exactly,
 );
 
 async fn alerts(app: &TestApp) -> Vec<alert::Model> {
@@ -718,4 +719,75 @@ async fn group_counts_follow_every_change_to_the_alerts(app: &TestApp) {
         );
     }
     other.finish().await;
+}
+
+/// One batch that updates, resolves and re-counts several stored alerts and creates
+/// another: each row ends as its own delivery said (PostgreSQL writes them all in one
+/// statement, SQLite one by one), and a field the delivery left out keeps its value.
+async fn one_delivery_changing_several_stored_alerts_writes_each_exactly(app: &TestApp) {
+    let source = app.add_source("generic", "Breakers", "").await;
+    let first = json!([
+        {"dedup_key": "a", "title": "A open", "severity": "critical", "service": "search",
+         "url": "https://grafana.example.com/a", "details": {"failures": 1}},
+        {"dedup_key": "b", "title": "B open", "service": "search"},
+        {"dedup_key": "c", "title": "C open", "severity": "warning", "service": "search"},
+        {"dedup_key": "d", "title": "D open", "status": "resolved", "service": "search"}
+    ]);
+    receipt(app.deliver(&source.url, &first).await).await;
+    let before = alerts(app).await;
+
+    let second = json!([
+        {"dedup_key": "a", "title": "A open", "details": {"failures": 2}},
+        {"dedup_key": "b", "title": "B open again", "severity": "info",
+         "url": "https://grafana.example.com/b"},
+        {"dedup_key": "c", "title": "C closed", "status": "resolved"},
+        {"dedup_key": "d", "status": "resolved"},
+        {"dedup_key": "e", "title": "E open", "service": "search"}
+    ]);
+    let answer = receipt(app.deliver(&source.url, &second).await).await;
+    let results: Vec<&str> = answer["alerts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["result"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        results,
+        ["updated", "updated", "resolved", "repeated", "created"]
+    );
+
+    let after = alerts(app).await;
+    assert_eq!(after.len(), 5);
+    let (a, b, c, d, e) = (&after[0], &after[1], &after[2], &after[3], &after[4]);
+    for (then, now) in before.iter().zip(&after) {
+        assert_eq!(now.id, then.id, "stored alerts are changed in place");
+        assert_eq!(now.first_seen_at, then.first_seen_at, "{}", now.dedup_key);
+        assert_eq!(now.occurrences, 2, "{}", now.dedup_key);
+        assert!(now.last_seen_at > then.last_seen_at, "{}", now.dedup_key);
+    }
+    assert_eq!(a.title, "A open");
+    assert_eq!(a.severity.map(|s| s.as_str()), Some("SEV1"));
+    assert_eq!(a.url.as_deref(), Some("https://grafana.example.com/a"));
+    assert_eq!(
+        serde_json::from_str::<Value>(&a.details).unwrap()["failures"],
+        2
+    );
+    assert_eq!(b.title, "B open again");
+    assert_eq!(b.severity.map(|s| s.as_str()), Some("SEV4"));
+    assert_eq!(b.url.as_deref(), Some("https://grafana.example.com/b"));
+    assert_eq!(
+        (c.status.as_str(), c.title.as_str()),
+        ("resolved", "C open")
+    );
+    assert_eq!(c.resolved_at, Some(c.last_seen_at));
+    assert_eq!(d.status.as_str(), "resolved");
+    assert_eq!(
+        d.resolved_at, before[3].resolved_at,
+        "a repeat resolves nothing again"
+    );
+    assert_eq!((e.dedup_key.as_str(), e.occurrences), ("e", 1));
+    assert_eq!(e.first_seen_at, e.last_seen_at);
+    assert_eq!(e.severity, None);
+    assert_eq!(e.url, None);
+    assert_group_counts(app).await;
 }

@@ -32,7 +32,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Keys per `IN (…)` lookup.
 const KEYS_PER_QUERY: usize = 500;
-/// Rows per multi-row INSERT (14 columns: well under SQLite's parameter limit).
+/// Rows per multi-row INSERT on SQLite (14 columns: well under its parameter limit).
 const ROWS_PER_INSERT: usize = 1000;
 /// Titles quoted in one timeline line.
 const TITLES_QUOTED: usize = 3;
@@ -459,6 +459,15 @@ async fn write_rows(db: &impl ConnectionTrait, rows: Vec<Row>) -> Result<(), App
         .into_iter()
         .filter(|r| r.changed)
         .partition(|r| r.id.is_none());
+    if db.get_database_backend() == DbBackend::Postgres {
+        if !existing.is_empty() {
+            update_as_json(db, &existing).await?;
+        }
+        if !new.is_empty() {
+            insert_as_json(db, &new).await?;
+        }
+        return Ok(());
+    }
     for row in existing {
         let Some(id) = row.id else { continue };
         alert::Entity::update_many()
@@ -503,6 +512,87 @@ async fn write_rows(db: &impl ConnectionTrait, rows: Vec<Row>) -> Result<(), App
             .exec_without_returning(db)
             .await?;
     }
+    Ok(())
+}
+
+/// Rows as one JSON array with the table's column names, for PostgreSQL to unpack
+/// into its own row type (`json_populate_recordset(NULL::alerts, …)`): one statement
+/// text whatever the batch's size, so it is prepared once per connection, and one
+/// parameter where a `VALUES` list binds 13 per row and an update is a statement per
+/// row.
+fn rows_as_json(rows: &[Row]) -> Result<String, AppError> {
+    #[derive(Serialize)]
+    struct Json<'a> {
+        id: Option<i64>,
+        source_id: i64,
+        dedup_key: &'a str,
+        title: &'a str,
+        severity: Option<&'static str>,
+        status: &'static str,
+        service: &'a str,
+        details: &'a str,
+        url: Option<&'a str>,
+        first_seen_at: String,
+        last_seen_at: String,
+        resolved_at: Option<String>,
+        occurrences: i64,
+        incident_id: Option<i64>,
+    }
+    // Microseconds, as PostgreSQL keeps them (and as a bound timestamp is truncated).
+    let at = |t: &DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    let rows: Vec<Json> = rows
+        .iter()
+        .map(|r| Json {
+            id: r.id,
+            source_id: r.source_id,
+            dedup_key: &r.dedup_key,
+            title: &r.title,
+            severity: r.severity.map(|s| s.as_str()),
+            status: r.state.as_str(),
+            service: &r.service,
+            details: &r.details,
+            url: r.url.as_deref(),
+            first_seen_at: at(&r.first_seen),
+            last_seen_at: at(&r.last_seen),
+            resolved_at: r.resolved_at.as_ref().map(at),
+            occurrences: r.occurrences,
+            incident_id: r.incident_id,
+        })
+        .collect();
+    serde_json::to_string(&rows).map_err(|e| {
+        tracing::error!(error = %e, "alerts do not serialise");
+        AppError::Internal
+    })
+}
+
+/// PostgreSQL: new alerts, in one statement.
+async fn insert_as_json(db: &impl ConnectionTrait, rows: &[Row]) -> Result<(), AppError> {
+    const COLUMNS: &str = "source_id, dedup_key, title, severity, status, service, details, \
+                           url, first_seen_at, last_seen_at, resolved_at, occurrences, incident_id";
+    let insert = Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        format!(
+            "INSERT INTO alerts ({COLUMNS}) \
+             SELECT {COLUMNS} FROM json_populate_recordset(NULL::alerts, $1::json)"
+        ),
+        [rows_as_json(rows)?.into()],
+    );
+    db.execute_raw(insert).await?;
+    Ok(())
+}
+
+/// PostgreSQL: what changed in alerts already stored, in one statement (the columns a
+/// repeat, a resolve or a count moves; `Row::repeat`).
+async fn update_as_json(db: &impl ConnectionTrait, rows: &[Row]) -> Result<(), AppError> {
+    let update = Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        "UPDATE alerts AS a SET title = n.title, severity = n.severity, status = n.status, \
+             details = n.details, url = n.url, last_seen_at = n.last_seen_at, \
+             resolved_at = n.resolved_at, occurrences = n.occurrences \
+         FROM json_populate_recordset(NULL::alerts, $1::json) AS n WHERE a.id = n.id",
+        [rows_as_json(rows)?.into()],
+    );
+    db.execute_raw(update).await?;
     Ok(())
 }
 
