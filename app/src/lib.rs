@@ -1,9 +1,6 @@
 //! Stormwatch's application: routes, pages and server functions, shared by the
 //! server (feature `ssr`) and the browser bundle (feature `hydrate`).
 
-// The incident page's views are deep types; hydrating them asynchronously needs room.
-#![recursion_limit = "256"]
-
 pub mod api;
 pub mod components;
 pub mod domain;
@@ -17,8 +14,8 @@ use components::layout::Header;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::{
-    components::{Route, Router, Routes},
-    path, Lazy, SsrMode,
+    components::{RouteChildren, Router, Routes},
+    path, Lazy, MatchNestedRoutes, NestedRoute, SsrMode,
 };
 use model::session::CurrentUser;
 use pages::{
@@ -63,28 +60,50 @@ pub fn App() -> impl IntoView {
         <Router>
             <Header />
             <main>
-                // Async: every page arrives whole, so it reads and its forms work before
-                // (or without) the WASM bundle, and a missing incident can still set 404.
-                <Routes fallback=NotFound>
-                    <Route path=path!("/") view=DashboardPage ssr=SsrMode::Async />
-                    <Route path=path!("/login") view={Lazy::<LoginRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/status") view={Lazy::<StatusRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/actions") view={Lazy::<ActionsRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/admin/users") view={Lazy::<AdminRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/admin/sources") view={Lazy::<AdminRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/admin/automation") view={Lazy::<AdminRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/incidents") view={Lazy::<HistoryRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/insights") view={Lazy::<InsightsRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/incidents/new") view={Lazy::<DeclareRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/incidents/:number") view={Lazy::<IncidentRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/incidents/:number/customers") view={Lazy::<CustomersRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/incidents/:number/email") view={Lazy::<MailRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/emails/:id") view={Lazy::<MailRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/admin/mail") view={Lazy::<MailRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/incidents/:number/postmortem") view={Lazy::<PostmortemRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/admin/calendar") view={Lazy::<PostmortemRoute>::new()} ssr=SsrMode::Async />
-                </Routes>
+                <Routes fallback=NotFound children=RouteChildren::to_children(routes) />
             </main>
         </Router>
     }
+}
+
+/// Every page's route, in one place: the router renders them, and the browser's entry
+/// point matches the address against them to load a lazy page's chunk before it
+/// hydrates (`frontend`). Async: every page arrives whole, so it reads and its forms
+/// work before (or without) the WASM bundle, and a missing incident can still set 404.
+pub fn routes() -> impl MatchNestedRoutes + Clone + Send + 'static {
+    macro_rules! route {
+        ($path:expr, $view:expr) => {
+            NestedRoute::new($path, $view).ssr_mode(SsrMode::Async)
+        };
+    }
+    // Two tuples: the router matches tuples of up to 16 routes, in order.
+    (
+        (
+            route!(path!("/"), DashboardPage),
+            route!(path!("/login"), Lazy::<LoginRoute>::new()),
+            route!(path!("/status"), Lazy::<StatusRoute>::new()),
+            route!(path!("/actions"), Lazy::<ActionsRoute>::new()),
+            route!(path!("/admin/users"), Lazy::<AdminRoute>::new()),
+            route!(path!("/admin/sources"), Lazy::<AdminRoute>::new()),
+            route!(path!("/admin/automation"), Lazy::<AdminRoute>::new()),
+            route!(path!("/incidents"), Lazy::<HistoryRoute>::new()),
+            route!(path!("/insights"), Lazy::<InsightsRoute>::new()),
+        ),
+        (
+            route!(path!("/incidents/new"), Lazy::<DeclareRoute>::new()),
+            route!(path!("/incidents/:number"), Lazy::<IncidentRoute>::new()),
+            route!(
+                path!("/incidents/:number/customers"),
+                Lazy::<CustomersRoute>::new()
+            ),
+            route!(path!("/incidents/:number/email"), Lazy::<MailRoute>::new()),
+            route!(path!("/emails/:id"), Lazy::<MailRoute>::new()),
+            route!(path!("/admin/mail"), Lazy::<MailRoute>::new()),
+            route!(
+                path!("/incidents/:number/postmortem"),
+                Lazy::<PostmortemRoute>::new()
+            ),
+            route!(path!("/admin/calendar"), Lazy::<PostmortemRoute>::new()),
+        ),
+    )
 }

@@ -1,16 +1,36 @@
-//! The browser entry point: hydrate the server-rendered page and nothing else. Some
-//! routes are lazy (their code is a chunk loaded when first opened), so the page
-//! hydrates asynchronously, waiting for the chunks the server rendered with; only then
-//! is it marked hydrated.
+//! The browser entry point: hydrate the server-rendered page and nothing else. Most
+//! routes are lazy (their code is a chunk loaded when first opened): the entry first
+//! loads the chunk of the page the server rendered, then hydrates the whole page at once,
+//! synchronously; only then is it marked hydrated.
+//!
+//! Synchronous hydration is what keeps the bundle small. Hydrating asynchronously
+//! (`hydrate_lazy`) would await the chunk inside hydration instead, but every view that
+//! can be type-erased would then carry a second, async copy of its hydration code: a
+//! quarter of the bundle's code, which this build leaves out (the `tachys` patch in
+//! `vendor/`, README "First load").
+
+use leptos_router::{ChooseView, MatchInterface, RouteDefs};
 
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
     wasm_bindgen_futures::spawn_local(async {
-        let owner = leptos::mount::hydrate_from_async(leptos::tachys::dom::body(), app::App).await;
-        owner.forget();
+        load_page_chunk().await;
+        leptos::mount::hydrate_body(app::App);
         app::components::browser::on_hydrated();
     });
+}
+
+/// Loads the chunk of the page at this address, if its route is lazy (the page already
+/// asked the browser to preload its files, so this is mostly a wait for them).
+async fn load_page_chunk() {
+    let path = leptos::prelude::window()
+        .location()
+        .pathname()
+        .unwrap_or_default();
+    if let Some(matched) = RouteDefs::new(app::routes()).match_route(&path) {
+        matched.into_view_and_child().0.preload().await;
+    }
 }
 
 /// Room for wasm-split to lay out the data it moves into the lazy chunks. It places each
