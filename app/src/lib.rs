@@ -10,7 +10,10 @@ pub mod pages;
 pub mod ssr;
 
 use api::session::me;
-use components::layout::Header;
+use components::{
+    layout::Header,
+    resource::{resource, Loaded},
+};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::{
@@ -47,12 +50,12 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 }
 
 /// The signed-in user, loaded once per page and shared through context.
-pub type UserResource = Resource<Result<Option<CurrentUser>, domain::AppError>>;
+pub type UserResource = Loaded<Result<Option<CurrentUser>, domain::AppError>>;
 
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    let user: UserResource = Resource::new(|| (), |_| me());
+    let user: UserResource = resource(|| (), |_| me());
     provide_context(user);
 
     view! {

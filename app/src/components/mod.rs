@@ -10,3 +10,4 @@ pub mod incidents;
 pub mod layout;
 pub mod live;
 pub mod postmortems;
+pub mod resource;

@@ -5,7 +5,10 @@
 
 use crate::{
     api::actions::{action_tracker, set_corrective_action_status},
-    components::live::{debounced_bump, LiveBadge, LiveLink, LiveMessage, QUIET},
+    components::{
+        live::{debounced_bump, LiveBadge, LiveLink, LiveMessage, QUIET},
+        resource::resource,
+    },
     domain::{ActionStatus, AppError},
     model::{
         actions::{ActionView, TrackerFilter, TrackerPage, TRACKER_PATH},
@@ -31,7 +34,7 @@ pub fn TrackerPage() -> impl IntoView {
         })
     });
     let version = RwSignal::new(0u64);
-    let page = Resource::new(
+    let page = resource(
         move || (filter.get(), version.get()),
         |(f, _)| action_tracker(f.assignee, f.service, f.incident, f.status),
     );

@@ -11,6 +11,7 @@ use crate::{
         layout::{can, user},
         live::{debounced_bump, LiveBadge, LiveLink, LiveMessage, QUIET},
         postmortems::DuePostmortems,
+        resource::{resource, Loaded},
     },
     domain::{AppError, Permission},
     model::{
@@ -31,8 +32,8 @@ type Pushed = HashMap<(i64, String), (i64, FeedGroup)>;
 pub fn DashboardPage() -> impl IntoView {
     let incidents_version = RwSignal::new(0u64);
     let feed_version = RwSignal::new(0u64);
-    let incidents = Resource::new(move || incidents_version.get(), |_| list_incidents());
-    let feed = Resource::new(move || feed_version.get(), |_| list_feed());
+    let incidents = resource(move || incidents_version.get(), |_| list_incidents());
+    let feed = resource(move || feed_version.get(), |_| list_feed());
     let pushed = RwSignal::new(Pushed::new());
     let link = LiveLink::new();
     let refetch_incidents = debounced_bump(incidents_version, QUIET);
@@ -129,9 +130,9 @@ pub fn DashboardPage() -> impl IntoView {
 /// Alerts grouped by source and service, as they arrive.
 #[component]
 fn LiveFeed(
-    feed: Resource<Result<Feed, AppError>>,
+    feed: Loaded<Result<Feed, AppError>>,
     pushed: RwSignal<Pushed>,
-    incidents: Resource<Result<IncidentList, AppError>>,
+    incidents: Loaded<Result<IncidentList, AppError>>,
     link: LiveLink,
 ) -> impl IntoView {
     let attach = ServerAction::<AttachAlert>::new();

@@ -6,6 +6,7 @@ use crate::{
     components::{
         form::{action_error, FieldMessage, FormMessage},
         layout::{user, NotAllowed},
+        resource::resource,
     },
     domain::{Permission, Severity, MAX_SUMMARY_LEN, MAX_TITLE_LEN},
     model::alerts::AlertView,
@@ -22,7 +23,7 @@ use leptos_router::{components::A, hooks::use_query_map};
 pub fn DeclarePage() -> impl IntoView {
     let user = user();
     let query = use_query_map();
-    let from_alert = Resource::new(
+    let from_alert = resource(
         move || {
             query
                 .read()
@@ -64,7 +65,7 @@ fn Form(alert: Option<AlertView>) -> impl IntoView {
         .and_then(|a| a.severity)
         .unwrap_or(Severity::Sev2);
     let error = action_error(declare);
-    let known_services = Resource::new(|| (), |_| list_service_names());
+    let known_services = resource(|| (), |_| list_service_names());
     let pending = declare.pending();
     view! {
         <section class="page narrow">

@@ -5,7 +5,7 @@
 
 use crate::{
     api::incidents::incident_history,
-    components::incidents::IncidentTable,
+    components::{incidents::IncidentTable, resource::resource},
     domain::{AppError, Severity, Status},
     model::history::{HistoryFilter, HistoryPage, HISTORY_PATH},
 };
@@ -31,7 +31,7 @@ pub fn IncidentHistory() -> impl IntoView {
             }
         })
     });
-    let page = Resource::new(move || filter.get(), incident_history);
+    let page = resource(move || filter.get(), incident_history);
     view! {
         <Title text="Incident history" />
         <section class="page incident-history" id="history">

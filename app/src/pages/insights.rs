@@ -4,6 +4,7 @@
 
 use crate::{
     api::insights::read_insights,
+    components::resource::resource,
     domain::Severity,
     model::insights::{Chart, FigureTable, Insights, InsightsFilter, INSIGHTS_PATH},
 };
@@ -24,7 +25,7 @@ pub fn InsightsPage() -> impl IntoView {
             }
         })
     });
-    let read = Resource::new(move || filter.get(), read_insights);
+    let read = resource(move || filter.get(), read_insights);
     view! {
         <Title text="Insights" />
         <section class="page insights" id="insights">

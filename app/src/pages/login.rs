@@ -1,6 +1,9 @@
 use crate::{
     api::session::{sign_in_options, DevLogin},
-    components::form::{action_error, FieldMessage, FormMessage},
+    components::{
+        form::{action_error, FieldMessage, FormMessage},
+        resource::resource,
+    },
     domain::{Refusal, Role, MAX_EMAIL_LEN, MAX_NAME_LEN},
 };
 use leptos::{prelude::*, server_fn::ServerFn};
@@ -9,7 +12,7 @@ use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
-    let options = Resource::new(|| (), |_| sign_in_options());
+    let options = resource(|| (), |_| sign_in_options());
     // Only reads an error carried back in the URL: the form itself is a plain post,
     // so signing in loads every page afresh.
     let error = action_error(ServerAction::<DevLogin>::new());

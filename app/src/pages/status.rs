@@ -9,6 +9,7 @@ use crate::{
         email::delivery,
         live::{debounced_bump, LiveBadge, LiveLink, LiveMessage, QUIET},
         postmortems::DuePostmortems,
+        resource::resource,
     },
     domain::Severity,
     model::incidents::{StatusIncident, RESOLVED_DAYS},
@@ -21,7 +22,7 @@ use leptos_router::components::A;
 #[component]
 pub fn StatusPage() -> impl IntoView {
     let version = RwSignal::new(0u64);
-    let view_data = Resource::new(move || version.get(), |_| status_view());
+    let view_data = resource(move || version.get(), |_| status_view());
     let link = LiveLink::new();
     let changed = debounced_bump(version, QUIET);
     Effect::new(move |_| {

@@ -9,6 +9,7 @@ use crate::{
     components::{
         form::{action_error, FieldMessage, FormMessage},
         layout::RequirePermission,
+        resource::resource,
     },
     domain::{DeliveryStatus, Permission, WebhookEvent, MAX_TOKEN_NAME_LEN},
     model::automation::{EndpointRow, IssuedEndpoint, IssuedToken, TokenRow, API_ROOT},
@@ -34,7 +35,7 @@ fn AutomationAdmin() -> impl IntoView {
     let add = ServerAction::<AddEndpoint>::new();
     let remove = ServerAction::<RemoveEndpoint>::new();
     let resend = ServerAction::<ResendDelivery>::new();
-    let page = Resource::new(
+    let page = resource(
         move || {
             (
                 create.version().get(),

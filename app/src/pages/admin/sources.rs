@@ -7,6 +7,7 @@ use crate::{
     components::{
         form::{action_error, FieldMessage, FormMessage},
         layout::RequirePermission,
+        resource::resource,
     },
     domain::{Permission, SourceKind},
     model::sources::{IssuedSecret, SourceRow},
@@ -31,7 +32,7 @@ fn SourcesAdmin() -> impl IntoView {
     let rotate = ServerAction::<RotateSource>::new();
     let enable = ServerAction::<SetSourceEnabled>::new();
     let update = ServerAction::<UpdateSource>::new();
-    let sources = Resource::new(
+    let sources = resource(
         move || {
             (
                 add.version().get(),

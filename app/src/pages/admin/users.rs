@@ -6,6 +6,7 @@ use crate::{
     components::{
         form::{action_error, FormMessage},
         layout::RequirePermission,
+        resource::resource,
     },
     domain::{Permission, Role},
     model::users::UserRow,
@@ -27,11 +28,11 @@ pub fn UsersPage() -> impl IntoView {
 fn UsersAdmin() -> impl IntoView {
     let set_role = ServerAction::<SetUserRole>::new();
     let set_disabled = ServerAction::<SetUserDisabled>::new();
-    let users = Resource::new(
+    let users = resource(
         move || (set_role.version().get(), set_disabled.version().get()),
         |_| list_users(),
     );
-    let audit = Resource::new(
+    let audit = resource(
         move || (set_role.version().get(), set_disabled.version().get()),
         |_| list_audit_events(),
     );

@@ -11,6 +11,7 @@ use crate::{
     components::{
         incidents::incident_number,
         layout::{can, Missing},
+        resource::resource,
     },
     domain::{AppError, Customer, Permission},
 };
@@ -76,7 +77,7 @@ fn CustomersTable(number: i64) -> impl IntoView {
         import: RwSignal::new(Import::Idle),
         editable: can(Permission::Respond),
     };
-    let rows = Resource::new(
+    let rows = resource(
         move || {
             (
                 table.sort.get(),

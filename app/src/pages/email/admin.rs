@@ -9,6 +9,7 @@ use crate::{
         email::delivery,
         form::{action_error, FieldMessage, FormMessage},
         layout::RequirePermission,
+        resource::resource,
     },
     domain::{Permission, MAX_LIST_NAME_LEN},
     model::email::DistributionList,
@@ -31,11 +32,11 @@ pub fn MailAdminPage() -> impl IntoView {
 fn MailAdmin() -> impl IntoView {
     let save = ServerAction::<SaveDistributionList>::new();
     let delete = ServerAction::<DeleteDistributionList>::new();
-    let lists = Resource::new(
+    let lists = resource(
         move || (save.version().get(), delete.version().get()),
         |_| list_distribution_lists(),
     );
-    let outbox = Resource::new(|| (), |_| mail_outbox());
+    let outbox = resource(|| (), |_| mail_outbox());
     let error = action_error(save);
     let delete_error = action_error(delete);
     view! {

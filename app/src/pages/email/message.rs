@@ -7,6 +7,7 @@ use crate::{
         email::{delivery, MessageParts},
         form::{action_error, FormMessage},
         layout::Missing,
+        resource::resource,
     },
     domain::{AppError, MailStatus},
     model::email::EmailMessage,
@@ -19,7 +20,7 @@ use leptos_router::{components::A, hooks::use_params_map};
 pub fn MessagePage() -> impl IntoView {
     let params = use_params_map();
     let retry = ServerAction::<RetryEmail>::new();
-    let message = Resource::new(
+    let message = resource(
         move || {
             (
                 params.read().get("id").and_then(|n| n.parse::<i64>().ok()),

@@ -12,6 +12,7 @@ use crate::{
         form::FieldMessage,
         incidents::incident_number,
         layout::{user, Missing, NotAllowed},
+        resource::resource,
     },
     domain::{wording_hints, AppError, Question, MAX_ANSWER_LEN, MAX_SUBJECT_LEN},
     model::email::{Composer, Preview},
@@ -47,7 +48,7 @@ pub fn MailPages() -> impl IntoView {
 #[component]
 pub fn ComposerPage() -> impl IntoView {
     let number = incident_number();
-    let composer = Resource::new(number, |number| async move {
+    let composer = resource(number, |number| async move {
         match number {
             Some(number) => email_composer(number).await,
             None => Err(AppError::NotFound("That incident".into())),

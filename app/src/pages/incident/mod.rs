@@ -17,6 +17,7 @@ use crate::{
         incidents::incident_number,
         layout::{can, user, Missing},
         live::{debounced_bump, touches_incident, LiveBadge, LiveLink, LiveMessage, QUIET},
+        resource::resource,
     },
     domain::{AppError, Permission, Severity, Status},
     model::incidents::IncidentDetail,
@@ -30,7 +31,7 @@ use timeline::{MessageBox, Timeline};
 #[component]
 pub fn IncidentPage() -> impl IntoView {
     let number = incident_number();
-    let incident = Resource::new(number, |number| async move {
+    let incident = resource(number, |number| async move {
         match number {
             Some(number) => get_incident(number).await,
             None => Err(AppError::NotFound("That incident".into())),

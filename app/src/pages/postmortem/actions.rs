@@ -9,7 +9,10 @@ use crate::{
         add_corrective_action, corrective_action_history, edit_corrective_action,
         read_postmortem_actions, set_corrective_action_status,
     },
-    components::form::{FieldMessage, FormMessage},
+    components::{
+        form::{FieldMessage, FormMessage},
+        resource::resource,
+    },
     domain::{postmortem::document::Contents, ActionStatus, AppError, Trace},
     model::{
         actions::{ActionView, PostmortemActions},
@@ -43,7 +46,7 @@ fn trace_choices(contents: &Contents) -> Vec<(String, String)> {
 pub fn Actions(ctx: Ctx, contents: Memo<Contents>, page: PostmortemPage) -> impl IntoView {
     let number = page.number;
     let version = ctx.actions_version;
-    let list = Resource::new(
+    let list = resource(
         move || version.get(),
         move |_| read_postmortem_actions(number),
     );

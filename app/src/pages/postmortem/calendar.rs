@@ -6,6 +6,7 @@ use crate::{
     components::{
         form::{action_error, FieldMessage, FormMessage},
         layout::NotAllowed,
+        resource::resource,
     },
     domain::AppError,
 };
@@ -15,7 +16,7 @@ use leptos_meta::Title;
 #[component]
 pub fn CalendarPage() -> impl IntoView {
     let save = ServerAction::<SaveBusinessCalendar>::new();
-    let current = Resource::new(move || save.version().get(), |_| business_calendar());
+    let current = resource(move || save.version().get(), |_| business_calendar());
     let error = action_error(save);
     view! {
         <Title text="Business calendar" />

@@ -17,6 +17,7 @@ use crate::{
         incidents::incident_number,
         layout::{Missing, NotAllowed},
         live::{debounced_bump, LiveBadge, LiveLink, LiveMessage, QUIET},
+        resource::resource,
     },
     domain::{AppError, PostmortemStatus, PREAMBLE},
     model::{live::LiveChange, postmortems::PostmortemPage},
@@ -45,7 +46,7 @@ fn PostmortemRoute() -> impl IntoView {
     // Bumped when the page's shape changes (started, published, reopened): the
     // document is read afresh. Other changes refresh the header only.
     let shape = RwSignal::new(0u64);
-    let page = Resource::new(
+    let page = resource(
         move || (number(), shape.get()),
         |(number, _)| async move {
             match number {
@@ -82,7 +83,7 @@ fn Postmortem(page: PostmortemPage, shape: RwSignal<u64>) -> impl IntoView {
     // The header (participants, leader, meeting, lifecycle) re-reads on every change
     // of the incident; the document follows the live stream.
     let header_version = RwSignal::new(0u64);
-    let header = Resource::new(
+    let header = resource(
         move || header_version.get(),
         move |_| read_postmortem(number),
     );
