@@ -1,6 +1,10 @@
 //! Stormwatch's application: routes, pages and server functions, shared by the
 //! server (feature `ssr`) and the browser bundle (feature `hydrate`).
 
+// The dashboard's and the incident page's views are deep types; the server renders them
+// asynchronously (`AnyView`'s `resolve`), and laying out those futures needs room.
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod components;
 pub mod domain;
