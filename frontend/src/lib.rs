@@ -5,8 +5,8 @@
 //!
 //! Synchronous hydration is what keeps the bundle small. Hydrating asynchronously
 //! (`hydrate_lazy`) would await the chunk inside hydration instead, but every view that
-//! can be type-erased would then carry a second, async copy of its hydration code: a
-//! quarter of the bundle's code, which this build leaves out (the `tachys` patch in
+//! can be type-erased would then carry a second, async copy of its hydration code (about
+//! a sixth of the bundle's code), which this build leaves out (the `tachys` patch in
 //! `vendor/`, README "First load").
 
 use leptos_router::{ChooseView, MatchInterface, RouteDefs};
