@@ -70,7 +70,11 @@ async fn main() {
 async fn ceiling(seconds: u64) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, bare_axum::router()).await.unwrap() });
+    tokio::spawn(async move {
+        axum::serve(server::listener(listener), bare_axum::router())
+            .await
+            .unwrap()
+    });
     let (rate, latencies, _) = ingest(
         &format!("http://{addr}/webhook"),
         Duration::from_secs(seconds),

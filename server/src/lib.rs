@@ -207,22 +207,42 @@ pub async fn open_database(config: &Config) -> Result<sea_orm::DatabaseConnectio
         })
 }
 
+/// What the server accepts connections on: a TCP listener whose every connection sends
+/// each write at once (`TCP_NODELAY`).
+///
+/// axum 0.8's `serve` leaves Nagle's algorithm on. A live stream is a run of small
+/// writes the client never answers, so with it on, an event written while the previous
+/// one is not yet acknowledged waits for that acknowledgement, which the client's
+/// kernel delays by up to 40 ms.
+pub type Listener = axum::serve::TapIo<tokio::net::TcpListener, fn(&mut tokio::net::TcpStream)>;
+
+/// [`Listener`] over `listener`.
+pub fn listener(listener: tokio::net::TcpListener) -> Listener {
+    use axum::serve::ListenerExt;
+    fn no_delay(connection: &mut tokio::net::TcpStream) {
+        if let Err(error) = connection.set_nodelay(true) {
+            tracing::debug!(%error, "TCP_NODELAY could not be set on an accepted connection");
+        }
+    }
+    listener.tap_io(no_delay)
+}
+
 /// Binds, serves until Ctrl-C or SIGTERM, then drains in-flight requests.
 pub async fn run(config: Config) -> Result<(), StartError> {
-    let listener = tokio::net::TcpListener::bind(config.site_addr)
+    let tcp = tokio::net::TcpListener::bind(config.site_addr)
         .await
         .map_err(|source| StartError::Listen {
             addr: config.site_addr,
             source,
         })?;
-    let addr = listener.local_addr().map_err(|source| StartError::Listen {
+    let addr = tcp.local_addr().map_err(|source| StartError::Listen {
         addr: config.site_addr,
         source,
     })?;
     let (router, state) = build_app(&config, addr).await?;
     tracing::info!(%addr, dev_login = config.dev_login, "Stormwatch is listening on http://{addr}");
     axum::serve(
-        listener,
+        listener(tcp),
         router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
     .with_graceful_shutdown(async move {
@@ -579,6 +599,21 @@ pub fn init_tracing() {
 
 #[cfg(test)]
 mod tests {
+    #[tokio::test]
+    async fn accepted_connections_send_each_write_at_once() {
+        use axum::serve::Listener as _;
+        let tcp = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = tcp.local_addr().unwrap();
+        let mut listener = super::listener(tcp);
+        let client = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let (accepted, _) = listener.accept().await;
+        assert!(
+            accepted.nodelay().unwrap(),
+            "TCP_NODELAY on the server's side"
+        );
+        drop(client);
+    }
+
     #[test]
     fn passwords_are_redacted_from_database_urls() {
         assert_eq!(

@@ -62,7 +62,11 @@ pub async fn serve_with(
     let (router, state) = server::build_app(&config, addr)
         .await
         .expect("the app starts");
-    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    tokio::spawn(async move {
+        axum::serve(server::listener(listener), router)
+            .await
+            .unwrap()
+    });
     (format!("http://{addr}"), state)
 }
 

@@ -77,7 +77,7 @@ async fn spawn_instance(
     let (router, state) = build_app(&config, addr).await.expect("the app starts");
     tokio::spawn(async move {
         axum::serve(
-            listener,
+            server::listener(listener),
             router.into_make_service_with_connect_info::<SocketAddr>(),
         )
         .await
