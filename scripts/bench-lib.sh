@@ -18,8 +18,9 @@ start_server() {
 stop_server() { kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; }
 
 # add_source <database url> <addr> <name>: prints the new generic source's webhook URL.
+# The same build as the server (its CLI migrates the database too).
 add_source() {
-  RUST_LOG=error DATABASE_URL="$1" PUBLIC_URL="http://$2" target/release/server sources add --kind generic --name "$3" --json \
+  RUST_LOG=error DATABASE_URL="$1" PUBLIC_URL="http://$2" "${SERVER:-target/release/server}" sources add --kind generic --name "$3" --json \
     | python3 -c 'import json,sys; print(json.load(sys.stdin)["url"])'
 }
 

@@ -24,6 +24,7 @@ mod m20261203_000001_index_insights;
 mod m20261204_000001_create_automation;
 mod m20261204_000002_count_alert_groups;
 mod m20261204_000003_stripe_hot_counts;
+mod m20261207_000001_index_attached_alerts;
 
 pub struct Migrator;
 
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000001_create_automation::Migration),
             Box::new(m20261204_000002_count_alert_groups::Migration),
             Box::new(m20261204_000003_stripe_hot_counts::Migration),
+            Box::new(m20261207_000001_index_attached_alerts::Migration),
         ]
     }
 }
