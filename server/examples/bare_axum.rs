@@ -1,6 +1,7 @@
 //! The ceiling the webhook benchmark is read against: a bare axum 0.8 handler that parses
 //! a JSON body into `serde_json::Value` and answers 202, nothing else (no database, no
-//! middleware), on the server's own listener (`server::listener`). `cargo run --release -p server --example bare_axum -- 127.0.0.1:3300`;
+//! middleware), on the server's own listener (`server::listener`).
+//! `cargo run --release -p server --example bare_axum -- 127.0.0.1:3300`;
 //! `cargo bench -p server --bench live` serves the same router in its own run.
 
 use axum::{http::StatusCode, routing::post, Json, Router};
