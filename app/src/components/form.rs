@@ -2,7 +2,12 @@
 //! or above the form when it names none.
 
 use crate::domain::{AppError, MAX_MESSAGE_LEN};
-use leptos::{prelude::*, server_fn::ServerFn};
+use leptos::{
+    prelude::*,
+    server_fn::ServerFn,
+    wasm_bindgen::JsCast,
+    web_sys::{FormData, HtmlFormElement},
+};
 
 /// The latest error of an action, whether it came back to the browser or, before
 /// hydration, in the URL of the redirect after a plain form post.
@@ -12,6 +17,56 @@ where
     S::Output: Clone + Send + Sync + 'static,
 {
     Signal::derive(move || action.value().get().and_then(Result::err))
+}
+
+/// A form for the server function `S`. Before hydration it posts to `S`'s URL as any
+/// form does; after, it dispatches `action` with what `read` makes of its fields (None:
+/// nothing to send). Not ActionForm: that one decodes the fields with a generic
+/// form-data decoder which every page holding one loads with its first paint.
+#[component]
+pub fn PostForm<S, R>(action: ServerAction<S>, read: R, children: Children) -> impl IntoView
+where
+    S: ServerFn + Clone + Send + Sync + 'static,
+    S::Output: Send + Sync + 'static,
+    S::Error: Send + Sync + 'static,
+    R: Fn(&Fields) -> Option<S> + 'static,
+{
+    view! {
+        <form
+            method="post"
+            action=S::url()
+            on:submit=move |ev| {
+                ev.prevent_default();
+                let form = ev.target().and_then(|t| t.dyn_into::<HtmlFormElement>().ok());
+                let fields = form.and_then(|f| FormData::new_with_form(&f).ok()).map(Fields);
+                if let Some(input) = fields.and_then(|f| read(&f)) {
+                    action.dispatch(input);
+                }
+            }
+        >
+            {children()}
+        </form>
+    }
+}
+
+/// A submitted form's fields, by name.
+pub struct Fields(FormData);
+
+impl Fields {
+    /// The field's text (a checked radio's or option's value); empty when there is none.
+    pub fn text(&self, name: &str) -> String {
+        self.0.get(name).as_string().unwrap_or_default()
+    }
+
+    /// The field's text, or None when the form sent none (an unticked checkbox).
+    pub fn optional(&self, name: &str) -> Option<String> {
+        self.0.get(name).as_string()
+    }
+
+    /// The field as a whole number, if it holds one.
+    pub fn number(&self, name: &str) -> Option<i64> {
+        self.text(name).trim().parse().ok()
+    }
 }
 
 /// The message for `field`, if the error names it.

@@ -6,7 +6,7 @@ use crate::{
     components::{
         actions::OpenActions,
         alerts::AlertLine,
-        form::{action_error, FormMessage},
+        form::{action_error, FormMessage, PostForm},
         incidents::IncidentTable,
         layout::{can, user},
         live::{debounced_bump, LiveBadge, LiveLink, LiveMessage, QUIET},
@@ -20,7 +20,7 @@ use crate::{
         live::LiveChange,
     },
 };
-use leptos::{prelude::*, server_fn::ServerFn};
+use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 use std::collections::HashMap;
@@ -264,7 +264,6 @@ fn AlertItem(
     let id = alert.id;
     let untriaged = alert.incident.is_none() && alert.state.is_firing();
     let class = format!("alert alert-{}", alert.state.as_str());
-    let incident = NodeRef::<leptos::html::Select>::new();
     view! {
         <li class=class data-alert=id>
             <AlertLine alert />
@@ -272,32 +271,22 @@ fn AlertItem(
                 <div class="triage">
                     <A href=format!("/incidents/new?alert={id}") attr:class="button small">"Declare incident"</A>
                     <Show when=move || !open.get().is_empty()>
-                        // A plain form, not ActionForm: before hydration it posts like any
-                        // form; after, it dispatches the action without the form-data
-                        // decoder ActionForm links (a cost on the dashboard's first load).
-                        <form
-                            method="post"
-                            action=AttachAlert::url()
-                            class="inline-form attach-form"
-                            on:submit=move |ev| {
-                                ev.prevent_default();
-                                let number = incident.get_untracked().and_then(|s| s.value().parse().ok());
-                                if let Some(number) = number {
-                                    attach.dispatch(AttachAlert { alert: id, number });
-                                }
-                            }
+                        <PostForm
+                            action=attach
+                            read=move |f| f.number("number").map(|number| AttachAlert { alert: id, number })
+                            attr:class="inline-form attach-form"
                         >
                             <input type="hidden" name="alert" value=id />
                             <label>
                                 <span class="visually-hidden">"Incident"</span>
-                                <select name="number" aria-label="Attach to incident" node_ref=incident>
+                                <select name="number" aria-label="Attach to incident">
                                     {move || open.get().into_iter().map(|(n, title)| view! {
                                         <option value=n>{format!("#{n} {title}")}</option>
                                     }).collect_view()}
                                 </select>
                             </label>
                             <button type="submit" class="button small">"Attach to incident"</button>
-                        </form>
+                        </PostForm>
                     </Show>
                 </div>
             </Show>

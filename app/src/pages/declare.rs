@@ -4,14 +4,14 @@ use crate::{
         incidents::{list_service_names, DeclareIncident},
     },
     components::{
-        form::{action_error, FieldMessage, FormMessage},
+        form::{action_error, FieldMessage, Fields, FormMessage, PostForm},
         layout::{user, NotAllowed},
         resource::resource,
     },
     domain::{Permission, Severity, MAX_SUMMARY_LEN, MAX_TITLE_LEN},
     model::alerts::AlertView,
 };
-use leptos::{html, prelude::*, server_fn::ServerFn};
+use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{components::A, hooks::use_query_map};
 
@@ -68,10 +68,17 @@ fn Form(alert: Option<AlertView>) -> impl IntoView {
     let known_services = resource(|| (), |_| list_service_names());
     let pending = declare.pending();
     let alert_id = alert.as_ref().map(|a| a.id);
-    let (title, services, started_at) = (NodeRef::new(), NodeRef::new(), NodeRef::new());
-    let summary = NodeRef::<html::Textarea>::new();
-    // Read from the page at the submit, as the text is: a choice made before hydration counts.
-    let severities = Severity::ALL.map(|_| NodeRef::<html::Input>::new());
+    // Read from the page at the submit: text typed before hydration counts.
+    let read = move |f: &Fields| {
+        Some(DeclareIncident {
+            title: f.text("title"),
+            services: f.text("services"),
+            severity: f.text("severity"),
+            started_at: f.text("started_at"),
+            summary: f.text("summary"),
+            alert: alert_id,
+        })
+    };
     view! {
         <section class="page narrow">
             <h1>"Declare an incident"</h1>
@@ -82,38 +89,12 @@ fn Form(alert: Option<AlertView>) -> impl IntoView {
                     {format!("From the alert “{}” ({}). It will be attached to the incident, with any other untriaged alert about its services.", a.title, a.source)}
                 </p>
             })}
-            // A plain form, not ActionForm, for the reason the dashboard's attach form is
-            // one: before hydration it posts like any form; after, it dispatches the
-            // action without the form-data decoder ActionForm links.
-            <form
-                method="post"
-                action=DeclareIncident::url()
-                class="stack"
-                id="declare-form"
-                on:submit=move |ev| {
-                    ev.prevent_default();
-                    let text = |field: NodeRef<html::Input>| field.get_untracked().map(|f| f.value()).unwrap_or_default();
-                    declare.dispatch(DeclareIncident {
-                        title: text(title),
-                        services: text(services),
-                        severity: Severity::ALL
-                            .into_iter()
-                            .zip(severities)
-                            .find(|(_, choice)| choice.get_untracked().is_some_and(|c| c.checked()))
-                            .map(|(s, _)| s.as_str().to_owned())
-                            .unwrap_or_default(),
-                        started_at: text(started_at),
-                        summary: summary.get_untracked().map(|f| f.value()).unwrap_or_default(),
-                        alert: alert_id,
-                    });
-                }
-            >
-                {alert.as_ref().map(|a| view! { <input type="hidden" name="alert" value=a.id /> })}
+            <PostForm action=declare read attr:class="stack" attr:id="declare-form">
+                {alert_id.map(|id| view! { <input type="hidden" name="alert" value=id /> })}
                 <label>
                     "Title"
                     <input
                         name="title"
-                        node_ref=title
                         required
                         maxlength=MAX_TITLE_LEN
                         placeholder="Push campaigns failing to send"
@@ -125,7 +106,6 @@ fn Form(alert: Option<AlertView>) -> impl IntoView {
                     "Services affected"
                     <input
                         name="services"
-                        node_ref=services
                         required
                         list="known-services"
                         placeholder="push-api, scheduler"
@@ -147,8 +127,7 @@ fn Form(alert: Option<AlertView>) -> impl IntoView {
                     <legend>"Severity"</legend>
                     {Severity::ALL
                         .into_iter()
-                        .zip(severities)
-                        .map(|(s, choice)| view! {
+                        .map(|s| view! {
                             <label class="choice">
                                 <input
                                     type="radio"
@@ -156,7 +135,6 @@ fn Form(alert: Option<AlertView>) -> impl IntoView {
                                     value=s.as_str()
                                     required
                                     checked=s == default_severity
-                                    node_ref=choice
                                 />
                                 <strong>{s.as_str()}</strong> " " <span class="hint">{s.meaning()}</span>
                             </label>
@@ -166,7 +144,7 @@ fn Form(alert: Option<AlertView>) -> impl IntoView {
                 <FieldMessage error field="severity" />
                 <label>
                     "Started at"
-                    <input name="started_at" type="datetime-local" node_ref=started_at />
+                    <input name="started_at" type="datetime-local" />
                     <span class="hint">"In your time zone. Leave empty for now."</span>
                 </label>
                 <FieldMessage error field="started_at" />
@@ -174,7 +152,6 @@ fn Form(alert: Option<AlertView>) -> impl IntoView {
                     "Summary"
                     <textarea
                         name="summary"
-                        node_ref=summary
                         rows="4"
                         maxlength=MAX_SUMMARY_LEN
                         placeholder="What are people seeing?"
@@ -187,7 +164,7 @@ fn Form(alert: Option<AlertView>) -> impl IntoView {
                     </button>
                     <A href="/">"Cancel"</A>
                 </div>
-            </form>
+            </PostForm>
         </section>
     }
 }

@@ -7,7 +7,7 @@ use crate::{
         read_automation, AddEndpoint, CreateToken, RemoveEndpoint, ResendDelivery, RevokeToken,
     },
     components::{
-        form::{action_error, FieldMessage, FormMessage},
+        form::{action_error, FieldMessage, FormMessage, PostForm},
         layout::RequirePermission,
         resource::resource,
     },
@@ -84,7 +84,12 @@ fn AutomationAdmin() -> impl IntoView {
             </Transition>
             <h3>"Create a token"</h3>
             <FormMessage error=create_error />
-            <ActionForm action=create attr:class="stack narrow-form" attr:id="create-token-form">
+            <PostForm
+                action=create
+                read=|f| Some(CreateToken { name: f.text("name"), role: f.text("role"), expires_on: f.text("expires_on") })
+                attr:class="stack narrow-form"
+                attr:id="create-token-form"
+            >
                 <label>
                     "Name"
                     <input name="name" required maxlength=MAX_TOKEN_NAME_LEN.to_string() placeholder="deploy-bot" />
@@ -105,7 +110,7 @@ fn AutomationAdmin() -> impl IntoView {
                 </label>
                 <FieldMessage error=create_error field="expires_on" />
                 <div class="actions"><button type="submit" class="button primary">"Create token"</button></div>
-            </ActionForm>
+            </PostForm>
 
             <h2>"Outgoing webhooks"</h2>
             <p class="hint">

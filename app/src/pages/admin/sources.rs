@@ -5,7 +5,7 @@
 use crate::{
     api::sources::{list_sources, AddSource, RotateSource, SetSourceEnabled, UpdateSource},
     components::{
-        form::{action_error, FieldMessage, FormMessage},
+        form::{action_error, FieldMessage, FormMessage, PostForm},
         layout::RequirePermission,
         resource::resource,
     },
@@ -99,7 +99,12 @@ fn SourcesAdmin() -> impl IntoView {
 
             <h2>"Add a source"</h2>
             <FormMessage error=add_error />
-            <ActionForm action=add attr:class="stack narrow-form" attr:id="add-source-form">
+            <PostForm
+                action=add
+                read=|f| Some(AddSource { kind: f.text("kind"), name: f.text("name"), service: f.text("service"), signing_secret: f.text("signing_secret") })
+                attr:class="stack narrow-form"
+                attr:id="add-source-form"
+            >
                 <label>
                     "Kind"
                     <select name="kind" on:change=move |ev| {
@@ -135,7 +140,7 @@ fn SourcesAdmin() -> impl IntoView {
                 <div class="actions">
                     <button type="submit" class="button primary">"Add source"</button>
                 </div>
-            </ActionForm>
+            </PostForm>
         </section>
     }
     .into_any()
@@ -180,7 +185,8 @@ fn SourceLine(
         row.public_id.clone(),
     );
     let pagerduty = row.kind == SourceKind::PagerDuty;
-    let (state_label, toggle_label, toggle_to) = if row.enabled {
+    let enabled = row.enabled;
+    let (state_label, toggle_label, toggle_to) = if enabled {
         ("Enabled", "Disable", "false")
     } else {
         ("Disabled", "Enable", "true")
@@ -208,7 +214,11 @@ fn SourceLine(
                 }}
             </td>
             <td>
-                <ActionForm action=update attr:class="inline-form update-source-form">
+                <PostForm
+                    action=update
+                    read=|f| Some(UpdateSource { public_id: f.text("public_id"), service: f.text("service"), signing_secret: f.text("signing_secret") })
+                    attr:class="inline-form update-source-form"
+                >
                     <input type="hidden" name="public_id" value=id_update />
                     <input name="service" value=row.service.clone() maxlength="64" placeholder="no default" aria-label="Default service" />
                     {if pagerduty {
@@ -217,20 +227,24 @@ fn SourceLine(
                         view! { <input type="hidden" name="signing_secret" value="" /> }.into_any()
                     }}
                     <button type="submit" class="button small">"Save"</button>
-                </ActionForm>
+                </PostForm>
                 {(pagerduty && !row.has_signing_secret).then(|| view! { <p class="form-error">"Deliveries are refused until PagerDuty's signing secret is set."</p> })}
             </td>
             <td>
                 <span class="state">{state_label}</span>
-                <ActionForm action=enable attr:class="inline">
+                <PostForm
+                    action=enable
+                    read=move |f| Some(SetSourceEnabled { public_id: f.text("public_id"), enabled: !enabled })
+                    attr:class="inline"
+                >
                     <input type="hidden" name="public_id" value=id_enable />
                     <input type="hidden" name="enabled" value=toggle_to />
                     <button type="submit" class="button small">{toggle_label}</button>
-                </ActionForm>
-                <ActionForm action=rotate attr:class="inline">
+                </PostForm>
+                <PostForm action=rotate read=|f| Some(RotateSource { public_id: f.text("public_id") }) attr:class="inline">
                     <input type="hidden" name="public_id" value=id_rotate />
                     <button type="submit" class="button small">"Rotate secret"</button>
-                </ActionForm>
+                </PostForm>
                 <br />
                 <span class="hint">"secret since " <time datetime=row.rotated.iso>{row.rotated.text}</time></span>
             </td>

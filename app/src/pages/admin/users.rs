@@ -4,7 +4,7 @@
 use crate::{
     api::users::{list_audit_events, list_users, SetUserDisabled, SetUserRole},
     components::{
-        form::{action_error, FormMessage},
+        form::{action_error, FormMessage, PostForm},
         layout::RequirePermission,
         resource::resource,
     },
@@ -113,7 +113,8 @@ fn UserLine(
     let id = row.id;
     let current = row.role;
     let email = row.email.clone();
-    let (access_label, toggle_label, toggle_to) = if row.disabled {
+    let disabled = row.disabled;
+    let (access_label, toggle_label, toggle_to) = if disabled {
         ("Disabled", "Enable", "false")
     } else {
         ("Active", "Disable", "true")
@@ -126,7 +127,7 @@ fn UserLine(
                 {row.admin_by_config.then(|| view! { <span class="hint">" (ADMIN_EMAILS)"</span> })}
             </td>
             <td>
-                <ActionForm action=set_role attr:class="inline role-form">
+                <PostForm action=set_role read=move |f| Some(SetUserRole { user_id: id, role: f.text("role") }) attr:class="inline role-form">
                     <input type="hidden" name="user_id" value=id />
                     <select name="role" aria-label="Role">
                         {Role::ALL
@@ -135,16 +136,16 @@ fn UserLine(
                             .collect_view()}
                     </select>
                     <button type="submit" class="button">"Save"</button>
-                </ActionForm>
+                </PostForm>
             </td>
             <td>
                 <span class="access">{access_label}</span>
                 " "
-                <ActionForm action=set_disabled attr:class="inline disable-form">
+                <PostForm action=set_disabled read=move |_| Some(SetUserDisabled { user_id: id, disabled: !disabled }) attr:class="inline disable-form">
                     <input type="hidden" name="user_id" value=id />
                     <input type="hidden" name="disabled" value=toggle_to />
                     <button type="submit" class="button">{toggle_label}</button>
-                </ActionForm>
+                </PostForm>
             </td>
             <td>
                 {match row.last_login {

@@ -7,7 +7,7 @@ use crate::{
     },
     components::{
         email::delivery,
-        form::{action_error, FieldMessage, FormMessage},
+        form::{action_error, FieldMessage, Fields, FormMessage, PostForm},
         layout::RequirePermission,
         resource::resource,
     },
@@ -62,7 +62,7 @@ fn MailAdmin() -> impl IntoView {
             </Transition>
             <h3>"Add a list"</h3>
             <FormMessage error />
-            <ActionForm action=save attr:class="stack" attr:id="list-form">
+            <PostForm action=save read=read_list attr:class="stack" attr:id="list-form">
                 <label>"Name" <input name="name" maxlength=MAX_LIST_NAME_LEN placeholder="Company: exec, product, marketing" /></label>
                 <FieldMessage error field="name" />
                 <label>
@@ -73,7 +73,7 @@ fn MailAdmin() -> impl IntoView {
                 <FieldMessage error field="addresses" />
                 <label class="choice"><input type="checkbox" name="is_default" value="on" /> " The default list"</label>
                 <button type="submit" class="button primary">"Add list"</button>
-            </ActionForm>
+            </PostForm>
             <h2>"Outbox"</h2>
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
@@ -113,6 +113,7 @@ fn ListRow(
     delete: ServerAction<DeleteDistributionList>,
 ) -> impl IntoView {
     let name = list.name.clone();
+    let id = list.id;
     view! {
         <tr data-list=name>
             <td>
@@ -122,21 +123,31 @@ fn ListRow(
             <td>
                 <details>
                     <summary>{format!("{} addresses", list.addresses.len())}</summary>
-                    <ActionForm action=save attr:class="stack">
+                    <PostForm action=save read=read_list attr:class="stack">
                         <input type="hidden" name="id" value=list.id />
                         <input type="hidden" name="name" value=list.name.clone() />
                         <textarea name="addresses" rows=4>{list.addresses.join("\n")}</textarea>
                         <label class="choice"><input type="checkbox" name="is_default" value="on" checked=list.is_default /> " Default"</label>
                         <button type="submit" class="button">"Save"</button>
-                    </ActionForm>
+                    </PostForm>
                 </details>
             </td>
             <td>
-                <ActionForm action=delete attr:class="inline-form">
+                <PostForm action=delete read=move |_| Some(DeleteDistributionList { id }) attr:class="inline-form">
                     <input type="hidden" name="id" value=list.id />
                     <button type="submit" class="link">"Remove"</button>
-                </ActionForm>
+                </PostForm>
             </td>
         </tr>
     }
+}
+
+/// A list from the form that adds one or the one that saves it (which names its `id`).
+fn read_list(f: &Fields) -> Option<SaveDistributionList> {
+    Some(SaveDistributionList {
+        id: f.number("id"),
+        name: f.text("name"),
+        addresses: f.text("addresses"),
+        is_default: f.optional("is_default"),
+    })
 }

@@ -5,7 +5,7 @@ use crate::{
     api::email::{get_email, RetryEmail},
     components::{
         email::{delivery, MessageParts},
-        form::{action_error, FormMessage},
+        form::{action_error, FormMessage, PostForm},
         layout::Missing,
         resource::resource,
     },
@@ -50,6 +50,7 @@ pub fn MessagePage() -> impl IntoView {
 #[component]
 fn Message(message: EmailMessage, retry: ServerAction<RetryEmail>) -> impl IntoView {
     let s = &message.summary;
+    let id = s.id;
     let error = action_error(retry);
     let mut headers = vec![
         ("From".to_string(), message.from.clone()),
@@ -90,10 +91,10 @@ fn Message(message: EmailMessage, retry: ServerAction<RetryEmail>) -> impl IntoV
             })}
             <FormMessage error />
             {message.retryable.then(|| view! {
-                <ActionForm action=retry attr:class="inline-form" attr:id="retry-form">
-                    <input type="hidden" name="id" value=message.summary.id />
+                <PostForm action=retry read=move |_| Some(RetryEmail { id }) attr:class="inline-form" attr:id="retry-form">
+                    <input type="hidden" name="id" value=id />
                     <button type="submit" class="button">"Retry now"</button>
-                </ActionForm>
+                </PostForm>
             })}
             <MessageParts headers html=message.html.clone() text=message.text.clone() attachment=None />
         </article>

@@ -6,8 +6,12 @@ use super::{
     Actions,
 };
 use crate::{
+    api::{
+        channel::{ChallengePost, PostDiscussion},
+        incidents::LeadIncident,
+    },
     components::{
-        form::{action_error, BodyField, FieldMessage, FormMessage},
+        form::{action_error, BodyField, FieldMessage, FormMessage, PostForm},
         layout::{can, my_id},
     },
     domain::{EventKind, Permission},
@@ -35,15 +39,20 @@ pub(super) fn Discussion(incident: RwSignal<IncidentDetail>, actions: Actions) -
                 "Incident Leader: "
                 <strong class="leader">{move || incident.with(|d| d.leader.as_ref().map(|l| format!("@{l}")).unwrap_or_else(|| "nobody yet".into()))}</strong>
                 <Show when=move || responder.get() && me.get().is_some() && incident.with(|d| d.leader_id) != me.get()>
-                    <ActionForm action=actions.lead attr:class="inline">
+                    <PostForm action=actions.lead read=move |_| Some(LeadIncident { number }) attr:class="inline">
                         <input type="hidden" name="number" value=number />
                         <button type="submit" class="button small primary" id="lead-button">"I'll lead"</button>
-                    </ActionForm>
+                    </PostForm>
                 </Show>
             </div>
             <FormMessage error=lead_error />
             <Show when=move || responder.get()>
-                <ActionForm action=actions.discuss attr:class="stack discussion-form" attr:id="discussion-form">
+                <PostForm
+                    action=actions.discuss
+                    read=move |f| Some(PostDiscussion { number, kind: f.text("kind"), body: draft.get_untracked() })
+                    attr:class="stack discussion-form"
+                    attr:id="discussion-form"
+                >
                     <input type="hidden" name="number" value=number />
                     <fieldset class="kind-choice">
                         <legend>"Post a"</legend>
@@ -59,7 +68,7 @@ pub(super) fn Discussion(incident: RwSignal<IncidentDetail>, actions: Actions) -
                     <FieldMessage error=post_error field="body" />
                     <FormMessage error=post_error />
                     <div class="actions"><button type="submit" class="button">"Post"</button></div>
-                </ActionForm>
+                </PostForm>
             </Show>
             <ol class="posts">
                 <For
@@ -131,7 +140,11 @@ fn Post(
                         <button type="button" class="link small challenge-button" on:click=move |_| replying.set(true)>"Challenge"</button>
                     }
                 >
-                    <ActionForm action=actions.challenge attr:class="stack challenge-form">
+                    <PostForm
+                        action=actions.challenge
+                        read=move |_| Some(ChallengePost { number, parent: id, body: draft.get_untracked() })
+                        attr:class="stack challenge-form"
+                    >
                         <input type="hidden" name="number" value=number />
                         <input type="hidden" name="parent" value=id />
                         <BodyField draft rows=2 label="Challenge" placeholder="What would we see if this were true?" />
@@ -140,7 +153,7 @@ fn Post(
                             <button type="submit" class="button small">"Post challenge"</button>
                             <button type="button" class="link small" on:click=move |_| replying.set(false)>"Cancel"</button>
                         </div>
-                    </ActionForm>
+                    </PostForm>
                 </Show>
             </Show>
         </li>

@@ -13,7 +13,7 @@ use crate::{
         alerts::AlertLine,
         badges::{SeverityBadge, StatusBadge},
         email::{TeamEditor, Thread},
-        form::{action_error, FieldMessage, FormMessage},
+        form::{action_error, FieldMessage, FormMessage, PostForm},
         incidents::incident_number,
         layout::{can, user, Missing},
         live::{debounced_bump, touches_incident, LiveBadge, LiveLink, LiveMessage, QUIET},
@@ -193,7 +193,12 @@ fn Controls(incident: RwSignal<IncidentDetail>, actions: Actions) -> impl IntoVi
     view! {
         <Show when=move || responder.get()>
             <section class="controls" aria-label="Change the incident">
-                <ActionForm action=actions.status attr:class="inline-form" attr:id="status-form">
+                <PostForm
+                    action=actions.status
+                    read=move |f| Some(ChangeStatus { number, status: f.text("status") })
+                    attr:class="inline-form"
+                    attr:id="status-form"
+                >
                     <input type="hidden" name="number" value=number />
                     <label>
                         "Status "
@@ -204,8 +209,13 @@ fn Controls(incident: RwSignal<IncidentDetail>, actions: Actions) -> impl IntoVi
                     <button type="submit" class="button">"Update status"</button>
                     <FieldMessage error=status_error field="status" />
                     <FormMessage error=status_error />
-                </ActionForm>
-                <ActionForm action=actions.severity attr:class="inline-form" attr:id="severity-form">
+                </PostForm>
+                <PostForm
+                    action=actions.severity
+                    read=move |f| Some(ChangeSeverity { number, severity: f.text("severity") })
+                    attr:class="inline-form"
+                    attr:id="severity-form"
+                >
                     <input type="hidden" name="number" value=number />
                     <label>
                         "Severity "
@@ -216,7 +226,7 @@ fn Controls(incident: RwSignal<IncidentDetail>, actions: Actions) -> impl IntoVi
                     <button type="submit" class="button">"Change severity"</button>
                     <FieldMessage error=severity_error field="severity" />
                     <FormMessage error=severity_error />
-                </ActionForm>
+                </PostForm>
             </section>
         </Show>
     }

@@ -5,7 +5,7 @@ use super::Actions;
 use crate::{
     api::channel::{post_history, EditPost, PostMessage},
     components::{
-        form::{action_error, BodyField, FieldMessage, FormMessage},
+        form::{action_error, BodyField, FieldMessage, FormMessage, PostForm},
         layout::{can, my_id},
     },
     domain::{AppError, EventKind, Permission},
@@ -182,7 +182,7 @@ pub(super) fn EditBox(
         }
     });
     view! {
-        <ActionForm action attr:class="stack edit-form">
+        <PostForm action read=move |_| Some(EditPost { post, body: draft.get_untracked() }) attr:class="stack edit-form">
             <input type="hidden" name="post" value=post />
             <BodyField draft rows=3 label="Edit message" />
             <FieldMessage error field="body" />
@@ -191,7 +191,7 @@ pub(super) fn EditBox(
                 <button type="submit" class="button small primary">"Save"</button>
                 <button type="button" class="link small" on:click=move |_| editing.set(false)>"Cancel"</button>
             </div>
-        </ActionForm>
+        </PostForm>
     }
     .into_any()
 }
@@ -237,7 +237,12 @@ pub(super) fn MessageBox(number: i64, action: ServerAction<PostMessage>) -> impl
     let pending = action.pending();
     view! {
         <Show when=move || responder.get()>
-            <ActionForm action attr:class="stack message-form" attr:id="message-form">
+            <PostForm
+                action
+                read=move |_| Some(PostMessage { number, body: draft.get_untracked() })
+                attr:class="stack message-form"
+                attr:id="message-form"
+            >
                 <input type="hidden" name="number" value=number />
                 <label>
                     "Message"
@@ -249,7 +254,7 @@ pub(super) fn MessageBox(number: i64, action: ServerAction<PostMessage>) -> impl
                     <button type="submit" class="button primary" disabled=move || pending.get()>"Post to the channel"</button>
                     <span class="hint">"It goes on the record for everyone, with the time."</span>
                 </div>
-            </ActionForm>
+            </PostForm>
         </Show>
     }
     .into_any()

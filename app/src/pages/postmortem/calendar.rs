@@ -4,7 +4,7 @@
 use crate::{
     api::postmortems::{business_calendar, SaveBusinessCalendar},
     components::{
-        form::{action_error, FieldMessage, FormMessage},
+        form::{action_error, FieldMessage, FormMessage, PostForm},
         layout::NotAllowed,
         resource::resource,
     },
@@ -27,7 +27,12 @@ pub fn CalendarPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match current.await {
                         Ok(c) => view! {
-                            <ActionForm action=save attr:class="stack" attr:id="calendar-form">
+                            <PostForm
+                                action=save
+                                read=|f| Some(SaveBusinessCalendar { zone: f.text("zone"), weekdays: f.text("weekdays"), holidays: f.text("holidays") })
+                                attr:class="stack"
+                                attr:id="calendar-form"
+                            >
                                 <label>"Time zone"
                                     <input name="zone" value=c.zone required />
                                 </label>
@@ -43,7 +48,7 @@ pub fn CalendarPage() -> impl IntoView {
                                 <FormMessage error />
                                 <button type="submit" class="button primary">"Save"</button>
                                 {move || save.value().get().and_then(Result::ok).map(|_| view! { <p class="notice" id="calendar-saved">"Saved."</p> })}
-                            </ActionForm>
+                            </PostForm>
                         }.into_any(),
                         Err(AppError::Forbidden) => view! { <NotAllowed /> }.into_any(),
                         Err(e) => view! { <p class="form-error">{e.to_string()}</p> }.into_any(),
