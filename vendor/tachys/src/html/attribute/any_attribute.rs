@@ -374,6 +374,19 @@ impl Attribute for Vec<AnyAttribute> {
 
     fn rebuild(self, state: &mut Self::State) {
         let (el, state) = state;
+        // The same attributes as before, in the same order (the element re-rendered by
+        // the view that made it): each updates itself in place, as a typed attribute
+        // does, touching the element only where its value changed. Removing and adding
+        // them all again would, among other things, reset a <select> to the option
+        // marked `selected` while someone is choosing another.
+        if self.len() == state.len()
+            && self.iter().zip(state.iter()).all(|(new, old)| new.type_id == old.type_id)
+        {
+            for (new, old) in self.into_iter().zip(state.iter_mut()) {
+                new.rebuild(old);
+            }
+            return;
+        }
         for old in mem::take(state) {
             for key in old.keys {
                 match key {
