@@ -110,7 +110,7 @@ pub fn routes() -> impl MatchNestedRoutes + Clone + Send + 'static {
                 path!("/incidents/:number/postmortem"),
                 Lazy::<PostmortemRoute>::new()
             ),
-            route!(path!("/admin/calendar"), Lazy::<PostmortemRoute>::new()),
+            route!(path!("/admin/calendar"), Lazy::<AdminRoute>::new()),
         ),
     )
 }

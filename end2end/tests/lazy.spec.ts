@@ -26,6 +26,14 @@ test("lazily loaded pages load their code when navigated to, and work", async ({
   await expect(page.getByRole("heading", { name: "Users" })).toBeVisible();
   await expect(page.locator("body")).toContainText("ada.admin@example.com");
 
+  // The business calendar is in the admin's chunk too (not the postmortem's): opened by
+  // a visit, it hydrates from the chunk already loaded and saves.
+  await page.goto("/admin/calendar");
+  await hydrated(page);
+  await expect(page.getByRole("heading", { name: "Business calendar" })).toBeVisible();
+  await page.locator("#calendar-form").getByRole("button", { name: "Save" }).click();
+  await expect(page.locator("#calendar-saved")).toHaveText("Saved.");
+
   await nav.getByRole("link", { name: "Status" }).click();
   await live(page);
 
@@ -46,6 +54,7 @@ test("lazily loaded pages load their code when navigated to, and work", async ({
   await page.getByRole("button", { name: "Add row" }).click();
   await expect(page.locator('#customer-counts [data-count="rows"]')).toHaveText("1");
 
-  // The admin pages share one chunk (`AdminRoute`): the users page needs no new one.
+  // The admin pages share one chunk (`AdminRoute`): the users page and the calendar
+  // need no new one, and none of them the postmortem's.
   expect([...new Set(chunks)].sort()).toEqual(["admin", "customers", "declare", "incident", "status"]);
 });

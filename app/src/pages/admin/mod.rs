@@ -1,11 +1,13 @@
-//! The admin's pages — alert sources, people, automation — as one lazy route
-//! (`AdminRoute`): one chunk for the three, so that the other pages fetch fewer.
+//! The admin's pages — alert sources, people, automation, the business calendar — as
+//! one lazy route (`AdminRoute`): one chunk for them, so that the other pages fetch fewer.
 
 pub mod automation;
+pub mod calendar;
 pub mod sources;
 pub mod users;
 
 use automation::AutomationPage;
+use calendar::CalendarPage;
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 use sources::SourcesPage;
@@ -18,6 +20,7 @@ pub fn AdminPages() -> impl IntoView {
     move || match path.get().as_str() {
         "/admin/users" => view! { <UsersPage /> }.into_any(),
         "/admin/automation" => view! { <AutomationPage /> }.into_any(),
+        "/admin/calendar" => view! { <CalendarPage /> }.into_any(),
         _ => view! { <SourcesPage /> }.into_any(),
     }
 }

@@ -1,10 +1,8 @@
 //! The blameless postmortem (`/incidents/:number/postmortem`), laid out as the seed's
-//! template and written by several people at once, and the admin's business calendar
-//! (`/admin/calendar`). One lazy chunk: the shared document's code (yrs) loads on these
-//! pages only.
+//! template and written by several people at once. A lazy chunk of its own: the shared
+//! document's code (yrs) loads on this page only.
 
 mod actions;
-mod calendar;
 mod editor;
 mod sections;
 
@@ -25,23 +23,10 @@ use crate::{
 use editor::{Editor, SyncState};
 use leptos::{prelude::*, task::spawn_local};
 use leptos_meta::Title;
-use leptos_router::{components::A, hooks::use_location};
-
-/// The postmortem, or the admin's calendar, as the path says.
-#[component]
-pub fn PostmortemPages() -> impl IntoView {
-    let path = use_location().pathname;
-    move || {
-        if path.get().starts_with("/admin/calendar") {
-            view! { <calendar::CalendarPage /> }.into_any()
-        } else {
-            view! { <PostmortemRoute /> }.into_any()
-        }
-    }
-}
+use leptos_router::components::A;
 
 #[component]
-fn PostmortemRoute() -> impl IntoView {
+pub fn PostmortemPage() -> impl IntoView {
     let number = incident_number();
     // Bumped when the page's shape changes (started, published, reopened): the
     // document is read afresh. Other changes refresh the header only.
