@@ -129,13 +129,7 @@ fn Form(alert: Option<AlertView>) -> impl IntoView {
                         .into_iter()
                         .map(|s| view! {
                             <label class="choice">
-                                <input
-                                    type="radio"
-                                    name="severity"
-                                    value=s.as_str()
-                                    required
-                                    checked=s == default_severity
-                                />
+                                <input type="radio" name="severity" value=s.as_str() required checked=s == default_severity />
                                 <strong>{s.as_str()}</strong> " " <span class="hint">{s.meaning()}</span>
                             </label>
                         })
@@ -150,12 +144,7 @@ fn Form(alert: Option<AlertView>) -> impl IntoView {
                 <FieldMessage error field="started_at" />
                 <label>
                     "Summary"
-                    <textarea
-                        name="summary"
-                        rows="4"
-                        maxlength=MAX_SUMMARY_LEN
-                        placeholder="What are people seeing?"
-                    ></textarea>
+                    <textarea name="summary" rows="4" maxlength=MAX_SUMMARY_LEN placeholder="What are people seeing?"></textarea>
                 </label>
                 <FieldMessage error field="summary" />
                 <div class="actions">

@@ -186,10 +186,10 @@ fn SourceLine(
     );
     let pagerduty = row.kind == SourceKind::PagerDuty;
     let enabled = row.enabled;
-    let (state_label, toggle_label, toggle_to) = if enabled {
-        ("Enabled", "Disable", "false")
+    let (state_label, toggle_label) = if enabled {
+        ("Enabled", "Disable")
     } else {
-        ("Disabled", "Enable", "true")
+        ("Disabled", "Enable")
     };
     view! {
         <tr class="source-row" class:disabled=!row.enabled data-source=row.name.clone()>
@@ -238,7 +238,7 @@ fn SourceLine(
                     attr:class="inline"
                 >
                     <input type="hidden" name="public_id" value=id_enable />
-                    <input type="hidden" name="enabled" value=toggle_to />
+                    <input type="hidden" name="enabled" value=(!enabled).to_string() />
                     <button type="submit" class="button small">{toggle_label}</button>
                 </PostForm>
                 <PostForm action=rotate read=|f| Some(RotateSource { public_id: f.text("public_id") }) attr:class="inline">

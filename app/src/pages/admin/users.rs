@@ -114,10 +114,10 @@ fn UserLine(
     let current = row.role;
     let email = row.email.clone();
     let disabled = row.disabled;
-    let (access_label, toggle_label, toggle_to) = if disabled {
-        ("Disabled", "Enable", "false")
+    let (access_label, toggle_label) = if disabled {
+        ("Disabled", "Enable")
     } else {
-        ("Active", "Disable", "true")
+        ("Active", "Disable")
     };
     view! {
         <tr class="user-row" class:disabled=row.disabled data-email=email>
@@ -143,7 +143,7 @@ fn UserLine(
                 " "
                 <PostForm action=set_disabled read=move |_| Some(SetUserDisabled { user_id: id, disabled: !disabled }) attr:class="inline disable-form">
                     <input type="hidden" name="user_id" value=id />
-                    <input type="hidden" name="disabled" value=toggle_to />
+                    <input type="hidden" name="disabled" value=(!disabled).to_string() />
                     <button type="submit" class="button">{toggle_label}</button>
                 </PostForm>
             </td>
