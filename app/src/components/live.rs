@@ -160,7 +160,8 @@ pub fn LiveBadge(link: LiveLink) -> impl IntoView {
 #[cfg(feature = "hydrate")]
 mod browser {
     use super::{LinkState, LiveBatch, LiveMessage};
-    use leptos::prelude::*;
+    use crate::components::resource::Json;
+    use leptos::{prelude::*, server::codee::Decoder};
     use std::{
         cell::{Cell, RefCell},
         rc::Rc,
@@ -293,7 +294,8 @@ mod browser {
                     else {
                         return;
                     };
-                    match serde_json::from_str::<LiveBatch>(&data) {
+                    // Read as every page's data is (`Json`): one copy of each type's decoder.
+                    match <Json as Decoder<LiveBatch>>::decode(&data) {
                         Ok(batch) if batch.id > link.last.get() => {
                             link.last.set(batch.id);
                             (link.on_message)(LiveMessage::Batch(batch));
