@@ -4,11 +4,12 @@
 use crate::{
     domain::AppError,
     model::actions::{ActionChange, Added, PostmortemActions, TrackerPage},
+    model::wire::Compact,
 };
 use leptos::prelude::*;
 
 /// A postmortem's actions and "Not now" list (viewers: a published one's).
-#[server(prefix = "/api/read")]
+#[server(prefix = "/api/read", protocol = Compact)]
 pub async fn read_postmortem_actions(number: i64) -> Result<PostmortemActions, AppError> {
     use crate::{
         domain::Permission,
@@ -28,7 +29,7 @@ pub async fn read_postmortem_actions(number: i64) -> Result<PostmortemActions, A
 
 /// Adds an action (assignee and date required) or, when `top_priority` is "no", an
 /// item of "Not now". `from_post`: the discussion idea it is promoted from.
-#[server(prefix = "/api/respond")]
+#[server(prefix = "/api/respond", protocol = Compact)]
 #[allow(clippy::too_many_arguments)]
 pub async fn add_corrective_action(
     number: i64,
@@ -68,7 +69,7 @@ pub async fn add_corrective_action(
 
 /// Changes one field (title, assignee, due, answers, ticket) of the action as it was at
 /// `version`; a newer version is a 409, not an overwrite.
-#[server(prefix = "/api/respond")]
+#[server(prefix = "/api/respond", protocol = Compact)]
 pub async fn edit_corrective_action(
     id: i64,
     version: i32,
@@ -86,7 +87,7 @@ pub async fn edit_corrective_action(
 }
 
 /// Moves the action (at `version`) to `status`; won't do needs a `reason`.
-#[server(prefix = "/api/respond")]
+#[server(prefix = "/api/respond", protocol = Compact)]
 pub async fn set_corrective_action_status(
     id: i64,
     version: i32,
@@ -105,7 +106,7 @@ pub async fn set_corrective_action_status(
     Ok(())
 }
 
-#[server(prefix = "/api/read")]
+#[server(prefix = "/api/read", protocol = Compact)]
 pub async fn corrective_action_history(id: i64) -> Result<Vec<ActionChange>, AppError> {
     use crate::{
         domain::Permission,
@@ -116,7 +117,7 @@ pub async fn corrective_action_history(id: i64) -> Result<Vec<ActionChange>, App
 }
 
 /// The tracker: every action the filter selects (default: the open ones).
-#[server(prefix = "/api/read")]
+#[server(prefix = "/api/read", protocol = Compact)]
 pub async fn action_tracker(
     #[server(default)] assignee: String,
     #[server(default)] service: String,

@@ -5,16 +5,17 @@
 use crate::{
     domain::AppError,
     model::automation::{Automation, IssuedEndpoint, IssuedToken},
+    model::wire::Compact,
 };
 use leptos::prelude::*;
 
-#[server(prefix = "/api/admin")]
+#[server(prefix = "/api/admin", protocol = Compact)]
 pub async fn read_automation() -> Result<Automation, AppError> {
     use crate::ssr::{services::automation, time::viewer_tz, AppState};
     automation::page(&AppState::current()?.db, viewer_tz()).await
 }
 
-#[server(prefix = "/api/admin")]
+#[server(prefix = "/api/admin", protocol = Compact)]
 pub async fn create_token(
     name: String,
     role: String,
@@ -33,7 +34,7 @@ pub async fn create_token(
     tokens::create(&AppState::current()?.db, Some(actor.id), &draft).await
 }
 
-#[server(prefix = "/api/admin")]
+#[server(prefix = "/api/admin", protocol = Compact)]
 pub async fn revoke_token(id: i64) -> Result<(), AppError> {
     use crate::ssr::{services::automation::tokens, signed_in, AppState};
     let actor = signed_in()?;
@@ -41,7 +42,7 @@ pub async fn revoke_token(id: i64) -> Result<(), AppError> {
 }
 
 /// `events`: comma-separated event codes.
-#[server(prefix = "/api/admin")]
+#[server(prefix = "/api/admin", protocol = Compact)]
 pub async fn add_endpoint(url: String, events: String) -> Result<IssuedEndpoint, AppError> {
     use crate::{
         domain::EndpointDraft,
@@ -60,14 +61,14 @@ pub async fn add_endpoint(url: String, events: String) -> Result<IssuedEndpoint,
     webhooks::add(&AppState::current()?.db, Some(actor.id), &draft).await
 }
 
-#[server(prefix = "/api/admin")]
+#[server(prefix = "/api/admin", protocol = Compact)]
 pub async fn remove_endpoint(id: i64) -> Result<(), AppError> {
     use crate::ssr::{services::automation::webhooks, signed_in, AppState};
     let actor = signed_in()?;
     webhooks::remove(&AppState::current()?.db, Some(actor.id), id).await
 }
 
-#[server(prefix = "/api/admin")]
+#[server(prefix = "/api/admin", protocol = Compact)]
 pub async fn resend_delivery(id: i64) -> Result<(), AppError> {
     use crate::ssr::{services::automation::webhooks, AppState};
     webhooks::resend(&AppState::current()?.db, id).await

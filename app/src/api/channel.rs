@@ -1,11 +1,11 @@
 //! Writing in an incident: messages in its channel, posts and challenges in its
 //! postmortem discussion, and edits (which keep the earlier wording).
 
-use crate::{domain::AppError, model::channel::Revision};
+use crate::{domain::AppError, model::channel::Revision, model::wire::Compact};
 use leptos::prelude::*;
 
 /// A message in the incident channel (Markdown).
-#[server(prefix = "/api/respond")]
+#[server(prefix = "/api/respond", protocol = Compact)]
 pub async fn post_message(number: i64, body: String) -> Result<i64, AppError> {
     use crate::{
         domain::{EventKind, MessageBody},
@@ -25,7 +25,7 @@ pub async fn post_message(number: i64, body: String) -> Result<i64, AppError> {
 }
 
 /// A hypothesis, an assumption or an idea in the postmortem discussion.
-#[server(prefix = "/api/respond")]
+#[server(prefix = "/api/respond", protocol = Compact)]
 pub async fn post_discussion(number: i64, kind: String, body: String) -> Result<i64, AppError> {
     use crate::{
         domain::{AppError, EventKind, MessageBody},
@@ -51,7 +51,7 @@ pub async fn post_discussion(number: i64, kind: String, body: String) -> Result<
 }
 
 /// A challenge: a reply questioning a discussion post.
-#[server(prefix = "/api/respond")]
+#[server(prefix = "/api/respond", protocol = Compact)]
 pub async fn challenge_post(number: i64, parent: i64, body: String) -> Result<i64, AppError> {
     use crate::{
         domain::{EventKind, MessageBody},
@@ -64,7 +64,7 @@ pub async fn challenge_post(number: i64, parent: i64, body: String) -> Result<i6
 }
 
 /// Rewords one's own message or post; the earlier wording stays in its history.
-#[server(prefix = "/api/respond")]
+#[server(prefix = "/api/respond", protocol = Compact)]
 pub async fn edit_post(post: i64, body: String) -> Result<(), AppError> {
     use crate::{
         domain::MessageBody,
@@ -75,7 +75,7 @@ pub async fn edit_post(post: i64, body: String) -> Result<(), AppError> {
     channel::edit(&db::current()?, &actor, post, body).await
 }
 
-#[server(prefix = "/api/read")]
+#[server(prefix = "/api/read", protocol = Compact)]
 pub async fn post_history(post: i64) -> Result<Vec<Revision>, AppError> {
     use crate::ssr::{db, services::channel, time::viewer_tz};
     channel::history(&db::current()?, post, viewer_tz()).await

@@ -4,11 +4,12 @@
 use crate::{
     domain::{AppError, Customer},
     model::customers::{CustomerPage, StageReport},
+    model::wire::Compact,
 };
 use leptos::{prelude::*, server_fn::codec::Json};
 
 /// One page of the table. `sort` is a column name (`org_name` … `note`, `added_at`).
-#[server(prefix = "/api/read")]
+#[server(prefix = "/api/read", protocol = Compact)]
 pub async fn list_customers(
     number: i64,
     sort: String,
@@ -22,13 +23,13 @@ pub async fn list_customers(
 }
 
 /// The whole table as tab-separated text, for pasting into a spreadsheet.
-#[server(prefix = "/api/read")]
+#[server(prefix = "/api/read", protocol = Compact)]
 pub async fn customers_tsv(number: i64) -> Result<String, AppError> {
     use crate::ssr::{db, services::customers};
     customers::export(&db::current()?, number, true).await
 }
 
-#[server(prefix = "/api/respond")]
+#[server(prefix = "/api/respond", protocol = Compact)]
 pub async fn add_customer(
     number: i64,
     org_name: String,
@@ -50,7 +51,7 @@ pub async fn add_customer(
 }
 
 /// Changes one cell.
-#[server(prefix = "/api/respond")]
+#[server(prefix = "/api/respond", protocol = Compact)]
 pub async fn update_customer(
     number: i64,
     id: i64,
@@ -68,7 +69,7 @@ pub async fn update_customer(
 }
 
 /// Removes rows and returns them, so the page can offer to undo.
-#[server(prefix = "/api/respond", input = Json)]
+#[server(prefix = "/api/respond", protocol = Compact<Json>)]
 pub async fn delete_customers(number: i64, ids: Vec<i64>) -> Result<Vec<Customer>, AppError> {
     use crate::ssr::{db, services::customers, signed_in};
     let actor = signed_in()?;
@@ -76,7 +77,7 @@ pub async fn delete_customers(number: i64, ids: Vec<i64>) -> Result<Vec<Customer
 }
 
 /// Puts removed rows back (the undo of a delete); rows re-added meanwhile are skipped.
-#[server(prefix = "/api/respond", input = Json)]
+#[server(prefix = "/api/respond", protocol = Compact<Json>)]
 pub async fn restore_customers(number: i64, rows: Vec<Customer>) -> Result<u64, AppError> {
     use crate::ssr::{db, services::customers, signed_in};
     let actor = signed_in()?;
@@ -85,7 +86,7 @@ pub async fn restore_customers(number: i64, rows: Vec<Customer>) -> Result<u64, 
 
 /// Checks one batch of an import (row number, raw row) and stages what is new. The
 /// first batch sends an empty `import_id` and gets one back for the rest.
-#[server(prefix = "/api/respond", input = Json)]
+#[server(prefix = "/api/respond", protocol = Compact<Json>)]
 pub async fn stage_customers(
     number: i64,
     import_id: String,
@@ -96,7 +97,7 @@ pub async fn stage_customers(
 }
 
 /// Saves every staged row of an import in one transaction; returns how many were added.
-#[server(prefix = "/api/respond")]
+#[server(prefix = "/api/respond", protocol = Compact)]
 pub async fn commit_import(number: i64, import_id: String) -> Result<u64, AppError> {
     use crate::ssr::{db, services::customers, signed_in};
     let actor = signed_in()?;

@@ -5,10 +5,11 @@
 use crate::{
     domain::{AppError, EmailDraft},
     model::email::{Composer, DistributionList, EmailMessage, EmailSummary, Preview, Saved},
+    model::wire::Compact,
 };
 use leptos::{prelude::*, server_fn::codec::Json};
 
-#[server(prefix = "/api/respond")]
+#[server(prefix = "/api/respond", protocol = Compact)]
 pub async fn email_composer(number: i64) -> Result<Composer, AppError> {
     use crate::{
         domain::Permission,
@@ -27,7 +28,7 @@ pub async fn email_composer(number: i64) -> Result<Composer, AppError> {
 }
 
 /// Saves the draft over `version` (0: none yet); refused if someone saved a newer one.
-#[server(prefix = "/api/respond", input = Json)]
+#[server(prefix = "/api/respond", protocol = Compact<Json>)]
 pub async fn save_email_draft(
     number: i64,
     draft: EmailDraft,
@@ -46,7 +47,7 @@ pub async fn save_email_draft(
     .await
 }
 
-#[server(prefix = "/api/respond", input = Json)]
+#[server(prefix = "/api/respond", protocol = Compact<Json>)]
 pub async fn preview_email(number: i64, draft: EmailDraft) -> Result<Preview, AppError> {
     use crate::ssr::{services::email, AppState};
     let state = AppState::current()?;
@@ -54,7 +55,7 @@ pub async fn preview_email(number: i64, draft: EmailDraft) -> Result<Preview, Ap
 }
 
 /// Sends the draft (queued with its timeline line, then delivered); returns its id.
-#[server(prefix = "/api/respond", input = Json)]
+#[server(prefix = "/api/respond", protocol = Compact<Json>)]
 pub async fn send_email(number: i64, draft: EmailDraft, version: i64) -> Result<i64, AppError> {
     use crate::ssr::{services::email, signed_in, AppState};
     let actor = signed_in()?;
@@ -63,7 +64,7 @@ pub async fn send_email(number: i64, draft: EmailDraft, version: i64) -> Result<
 }
 
 /// "Retry now" on a message that failed.
-#[server(prefix = "/api/respond")]
+#[server(prefix = "/api/respond", protocol = Compact)]
 pub async fn retry_email(id: i64) -> Result<(), AppError> {
     use crate::ssr::{services::email, AppState};
     let state = AppState::current()?;
@@ -72,7 +73,7 @@ pub async fn retry_email(id: i64) -> Result<(), AppError> {
 
 /// Puts exactly `people` (user ids) in one role of the issue team. (Form-encoded like
 /// most calls, so the incident page's bundle needs no JSON writer.)
-#[server(prefix = "/api/respond")]
+#[server(prefix = "/api/respond", protocol = Compact)]
 pub async fn set_issue_team(
     number: i64,
     role: String,
@@ -93,14 +94,14 @@ pub async fn set_issue_team(
     .await
 }
 
-#[server(prefix = "/api/read")]
+#[server(prefix = "/api/read", protocol = Compact)]
 pub async fn get_email(id: i64) -> Result<EmailMessage, AppError> {
     use crate::ssr::{db, services::email, signed_in, time::viewer_tz};
     let viewer = signed_in()?;
     email::message(&db::current()?, id, &viewer, viewer_tz()).await
 }
 
-#[server(prefix = "/api/admin")]
+#[server(prefix = "/api/admin", protocol = Compact)]
 pub async fn list_distribution_lists() -> Result<Vec<DistributionList>, AppError> {
     use crate::{
         domain::Permission,
@@ -111,7 +112,7 @@ pub async fn list_distribution_lists() -> Result<Vec<DistributionList>, AppError
 }
 
 /// Adds a list (`id` empty) or replaces one.
-#[server(prefix = "/api/admin")]
+#[server(prefix = "/api/admin", protocol = Compact)]
 pub async fn save_distribution_list(
     #[server(default)] id: Option<i64>,
     name: String,
@@ -126,14 +127,14 @@ pub async fn save_distribution_list(
     lists::save(&db::current()?, id, new).await
 }
 
-#[server(prefix = "/api/admin")]
+#[server(prefix = "/api/admin", protocol = Compact)]
 pub async fn delete_distribution_list(id: i64) -> Result<(), AppError> {
     use crate::ssr::{db, services::email::lists};
     lists::delete(&db::current()?, id).await
 }
 
 /// Every stored message, newest first, with its delivery state.
-#[server(prefix = "/api/admin")]
+#[server(prefix = "/api/admin", protocol = Compact)]
 pub async fn mail_outbox() -> Result<(Vec<EmailSummary>, bool), AppError> {
     use crate::{
         domain::Permission,

@@ -1,10 +1,11 @@
 use crate::{
     domain::AppError,
     model::incidents::{IncidentDetail, IncidentList, StatusBoard},
+    model::wire::Compact,
 };
 use leptos::prelude::*;
 
-#[server(prefix = "/api/read")]
+#[server(prefix = "/api/read", protocol = Compact)]
 pub async fn list_incidents() -> Result<IncidentList, AppError> {
     use crate::ssr::{
         services::{actions, incidents},
@@ -19,7 +20,7 @@ pub async fn list_incidents() -> Result<IncidentList, AppError> {
     })
 }
 
-#[server(prefix = "/api/read")]
+#[server(prefix = "/api/read", protocol = Compact)]
 pub async fn status_view() -> Result<StatusBoard, AppError> {
     use crate::ssr::{live, services::incidents, time::viewer_tz, AppState};
     let state = AppState::current()?;
@@ -35,14 +36,14 @@ pub async fn status_view() -> Result<StatusBoard, AppError> {
     })
 }
 
-#[server(prefix = "/api/read")]
+#[server(prefix = "/api/read", protocol = Compact)]
 pub async fn get_incident(number: i64) -> Result<IncidentDetail, AppError> {
     use crate::ssr::{db, services::incidents, time::viewer_tz};
     incidents::detail(&db::current()?, number, viewer_tz()).await
 }
 
 /// Services mentioned before, to suggest in the declare form.
-#[server(prefix = "/api/read")]
+#[server(prefix = "/api/read", protocol = Compact)]
 pub async fn list_service_names() -> Result<Vec<String>, AppError> {
     use crate::ssr::{db, services::incidents};
     incidents::service_names(&db::current()?).await
@@ -50,7 +51,7 @@ pub async fn list_service_names() -> Result<Vec<String>, AppError> {
 
 /// Declares an incident and takes the declarer to its page. `alert`: the untriaged
 /// alert it is declared from, attached to it.
-#[server(prefix = "/api/respond")]
+#[server(prefix = "/api/respond", protocol = Compact)]
 pub async fn declare_incident(
     title: String,
     services: String,
@@ -82,7 +83,7 @@ pub async fn declare_incident(
     Ok(number)
 }
 
-#[server(prefix = "/api/respond")]
+#[server(prefix = "/api/respond", protocol = Compact)]
 pub async fn change_status(number: i64, status: String) -> Result<(), AppError> {
     use crate::ssr::{db, services::incidents, signed_in};
     let actor = signed_in()?;
@@ -93,14 +94,14 @@ pub async fn change_status(number: i64, status: String) -> Result<(), AppError> 
 }
 
 /// "I'll lead": the caller becomes the Incident Leader (recorded on the timeline).
-#[server(prefix = "/api/respond")]
+#[server(prefix = "/api/respond", protocol = Compact)]
 pub async fn lead_incident(number: i64) -> Result<(), AppError> {
     use crate::ssr::{db, services::incidents, signed_in};
     let actor = signed_in()?;
     incidents::lead(&db::current()?, &actor, number).await
 }
 
-#[server(prefix = "/api/respond")]
+#[server(prefix = "/api/respond", protocol = Compact)]
 pub async fn change_severity(number: i64, severity: String) -> Result<(), AppError> {
     use crate::ssr::{db, services::incidents, signed_in};
     let actor = signed_in()?;
@@ -111,7 +112,7 @@ pub async fn change_severity(number: i64, severity: String) -> Result<(), AppErr
 }
 
 /// The incident history: a page of what the filter selects, newest first.
-#[server(prefix = "/api/read")]
+#[server(prefix = "/api/read", protocol = Compact)]
 pub async fn incident_history(
     #[server(default)] filter: crate::model::history::HistoryFilter,
 ) -> Result<crate::model::history::HistoryPage, AppError> {

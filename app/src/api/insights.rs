@@ -1,11 +1,12 @@
 use crate::{
     domain::AppError,
     model::insights::{Insights, InsightsFilter},
+    model::wire::Compact,
 };
 use leptos::prelude::*;
 
 /// The insights for a period, charts drawn, in the caller's time zone.
-#[server(prefix = "/api/read")]
+#[server(prefix = "/api/read", protocol = Compact)]
 pub async fn read_insights(
     #[server(default)] filter: InsightsFilter,
 ) -> Result<Insights, AppError> {

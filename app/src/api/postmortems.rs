@@ -1,8 +1,8 @@
-use crate::{domain::AppError, model::postmortems::CalendarSettings};
+use crate::{domain::AppError, model::postmortems::CalendarSettings, model::wire::Compact};
 use leptos::prelude::*;
 
 /// The postmortem page: viewers read a published one only.
-#[server(prefix = "/api/read")]
+#[server(prefix = "/api/read", protocol = Compact)]
 pub async fn read_postmortem(
     number: i64,
 ) -> Result<crate::model::postmortems::PostmortemPage, AppError> {
@@ -23,14 +23,14 @@ pub async fn read_postmortem(
     .await
 }
 
-#[server(prefix = "/api/respond")]
+#[server(prefix = "/api/respond", protocol = Compact)]
 pub async fn start_postmortem(number: i64) -> Result<(), AppError> {
     use crate::ssr::{db, services::postmortems, signed_in};
     postmortems::start(&db::current()?, &signed_in()?, number).await
 }
 
 /// One update of the shared document (yrs v1, base64), from an editor's copy.
-#[server(prefix = "/api/respond")]
+#[server(prefix = "/api/respond", protocol = Compact)]
 pub async fn edit_postmortem(number: i64, update: String) -> Result<(), AppError> {
     use crate::ssr::{services::postmortems, signed_in, AppState};
     let actor = signed_in()?;
@@ -42,7 +42,7 @@ pub async fn edit_postmortem(number: i64, update: String) -> Result<(), AppError
 }
 
 /// Where the caller is on the page (a section key; None: they left), for the others.
-#[server(prefix = "/api/read")]
+#[server(prefix = "/api/read", protocol = Compact)]
 pub async fn postmortem_presence(
     number: i64,
     client: u64,
@@ -82,7 +82,7 @@ pub async fn postmortem_presence(
 }
 
 /// Adds (`present`) or removes a participant.
-#[server(prefix = "/api/respond")]
+#[server(prefix = "/api/respond", protocol = Compact)]
 pub async fn set_postmortem_participant(
     number: i64,
     user: i64,
@@ -93,7 +93,7 @@ pub async fn set_postmortem_participant(
 }
 
 /// Moves the postmortem to `status` (draft, in_review, published).
-#[server(prefix = "/api/respond")]
+#[server(prefix = "/api/respond", protocol = Compact)]
 pub async fn set_postmortem_status(number: i64, status: String) -> Result<(), AppError> {
     use crate::{
         domain::PostmortemStatus,
@@ -105,14 +105,14 @@ pub async fn set_postmortem_status(number: i64, status: String) -> Result<(), Ap
 }
 
 /// Makes someone the Incident Leader from the postmortem page.
-#[server(prefix = "/api/respond")]
+#[server(prefix = "/api/respond", protocol = Compact)]
 pub async fn set_incident_leader(number: i64, user: i64) -> Result<(), AppError> {
     use crate::ssr::{db, services::incidents, signed_in};
     incidents::set_leader(&db::current()?, &signed_in()?, number, user).await
 }
 
 /// Records the meeting time (`at` as the form's local time; empty: cancelled).
-#[server(prefix = "/api/respond")]
+#[server(prefix = "/api/respond", protocol = Compact)]
 pub async fn schedule_postmortem_meeting(number: i64, at: String) -> Result<(), AppError> {
     use crate::ssr::{
         db,
@@ -135,7 +135,7 @@ pub async fn schedule_postmortem_meeting(number: i64, at: String) -> Result<(), 
 }
 
 /// Emails the participants an invitation to the meeting (iCalendar); how many it went to.
-#[server(prefix = "/api/respond")]
+#[server(prefix = "/api/respond", protocol = Compact)]
 pub async fn invite_to_postmortem_meeting(number: i64) -> Result<usize, AppError> {
     use crate::ssr::{services::postmortems, signed_in, AppState};
     let state = AppState::current()?;
@@ -149,7 +149,7 @@ pub async fn invite_to_postmortem_meeting(number: i64) -> Result<usize, AppError
     .await
 }
 
-#[server(prefix = "/api/admin")]
+#[server(prefix = "/api/admin", protocol = Compact)]
 pub async fn business_calendar() -> Result<CalendarSettings, AppError> {
     use crate::{
         domain::Permission,
@@ -162,7 +162,7 @@ pub async fn business_calendar() -> Result<CalendarSettings, AppError> {
         .form())
 }
 
-#[server(prefix = "/api/admin")]
+#[server(prefix = "/api/admin", protocol = Compact)]
 pub async fn save_business_calendar(
     zone: String,
     weekdays: String,

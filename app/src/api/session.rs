@@ -1,17 +1,18 @@
 use crate::{
     domain::AppError,
     model::session::{CurrentUser, SignInMethods},
+    model::wire::Compact,
 };
 use leptos::prelude::*;
 
 /// Who is signed in (None when nobody is).
-#[server(prefix = "/api/public")]
+#[server(prefix = "/api/public", protocol = Compact)]
 pub async fn me() -> Result<Option<CurrentUser>, AppError> {
     Ok(use_context::<crate::ssr::RequestUser>().and_then(|u| u.0))
 }
 
 /// How this server lets people sign in.
-#[server(prefix = "/api/public")]
+#[server(prefix = "/api/public", protocol = Compact)]
 pub async fn sign_in_options() -> Result<SignInMethods, AppError> {
     let state = crate::ssr::AppState::current()?;
     Ok(SignInMethods {
@@ -22,7 +23,7 @@ pub async fn sign_in_options() -> Result<SignInMethods, AppError> {
 
 /// The local development login: no password, so it exists only when `AUTH_DEV_LOGIN=1`
 /// and the server listens on loopback (checked at start-up).
-#[server(prefix = "/api/public")]
+#[server(prefix = "/api/public", protocol = Compact)]
 pub async fn dev_login(name: String, email: String, role: String) -> Result<(), AppError> {
     use crate::{
         domain::{AuditAction, DevLogin},

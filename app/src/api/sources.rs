@@ -4,17 +4,18 @@
 use crate::{
     domain::AppError,
     model::sources::{IssuedSecret, SourceRow},
+    model::wire::Compact,
 };
 use leptos::prelude::*;
 
-#[server(prefix = "/api/admin")]
+#[server(prefix = "/api/admin", protocol = Compact)]
 pub async fn list_sources() -> Result<Vec<SourceRow>, AppError> {
     use crate::ssr::{services::sources, time::viewer_tz, AppState};
     let state = AppState::current()?;
     sources::list(&state.db, &state.public_url, viewer_tz()).await
 }
 
-#[server(prefix = "/api/admin")]
+#[server(prefix = "/api/admin", protocol = Compact)]
 pub async fn add_source(
     kind: String,
     name: String,
@@ -39,7 +40,7 @@ pub async fn add_source(
 }
 
 /// Issues a new secret; the old URL stops working at once.
-#[server(prefix = "/api/admin")]
+#[server(prefix = "/api/admin", protocol = Compact)]
 pub async fn rotate_source(public_id: String) -> Result<IssuedSecret, AppError> {
     use crate::ssr::{services::sources, signed_in, AppState};
     let actor = signed_in()?;
@@ -49,7 +50,7 @@ pub async fn rotate_source(public_id: String) -> Result<IssuedSecret, AppError> 
     issued
 }
 
-#[server(prefix = "/api/admin")]
+#[server(prefix = "/api/admin", protocol = Compact)]
 pub async fn set_source_enabled(public_id: String, enabled: bool) -> Result<(), AppError> {
     use crate::ssr::{services::sources, signed_in, AppState};
     let actor = signed_in()?;
@@ -60,7 +61,7 @@ pub async fn set_source_enabled(public_id: String, enabled: bool) -> Result<(), 
 }
 
 /// Sets the default service (empty for none) and, when given, PagerDuty's signing secret.
-#[server(prefix = "/api/admin")]
+#[server(prefix = "/api/admin", protocol = Compact)]
 pub async fn update_source(
     public_id: String,
     service: String,

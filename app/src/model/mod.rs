@@ -19,6 +19,7 @@ pub mod rest;
 pub mod session;
 pub mod sources;
 pub mod users;
+pub mod wire;
 
 use serde::{Deserialize, Serialize};
 

@@ -197,7 +197,8 @@ impl TestApp {
         format!("{}{}", self.address, path)
     }
 
-    /// Calls a server function the way the browser's WASM does (form-encoded in, JSON out).
+    /// Calls a server function as the browser's WASM does (form-encoded in), asking for JSON
+    /// (the pages ask for postcard: `the_pages_read_postcard_and_everyone_else_json`).
     pub async fn call<S: ServerFn>(&self, form: &[(&str, &str)]) -> Response {
         self.call_as(&self.client, S::PATH, form).await
     }

@@ -5,7 +5,9 @@ use crate::{
 use app::api::incidents::{
     ChangeSeverity, ChangeStatus, DeclareIncident, GetIncident, ListIncidents,
 };
+use app::model::{incidents::IncidentDetail, wire::POSTCARD};
 use leptos::server_fn::ServerFn;
+use reqwest::header;
 use serde_json::Value;
 
 on_both_databases!(
@@ -18,6 +20,7 @@ on_both_databases!(
     an_unknown_incident_is_a_real_404,
     forms_work_without_javascript,
     services_are_shared_between_incidents,
+    the_pages_read_postcard_and_everyone_else_json,
 );
 
 async fn list(app: &TestApp) -> Vec<Value> {
@@ -308,4 +311,48 @@ async fn services_are_shared_between_incidents(app: &TestApp) {
     let res = app.call::<app::api::incidents::ListServiceNames>(&[]).await;
     let names: Vec<String> = res.json().await.unwrap();
     assert_eq!(names, ["push-api", "scheduler"]);
+}
+
+/// A server function answers the pages' own calls (which ask for postcard) in postcard,
+/// and anyone else in JSON; both carry the same value, and an error is JSON either way.
+async fn the_pages_read_postcard_and_everyone_else_json(app: &TestApp) {
+    app.login_as("Ada", "responder").await;
+    let number = declare(app, "Search is slow", "SEV3", "").await;
+    let ask = |accept: &'static str, number: i64| async move {
+        app.client
+            .post(app.url(GetIncident::PATH))
+            .header(header::ACCEPT, accept)
+            .form(&[("number", number.to_string())])
+            .send()
+            .await
+            .unwrap()
+    };
+
+    let res = ask(POSTCARD, number).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()[header::CONTENT_TYPE], POSTCARD);
+    let bytes = res.bytes().await.unwrap();
+    let read: IncidentDetail = postcard::from_bytes(&bytes).expect("postcard");
+    assert_eq!(read.title, "Search is slow");
+    assert_eq!(
+        serde_json::to_value(&read).unwrap(),
+        incident(app, number).await
+    );
+
+    for accept in ["*/*", "application/json", "text/plain"] {
+        let res = ask(accept, number).await;
+        assert_eq!(res.status(), 200, "{accept}");
+        assert_eq!(
+            res.headers()[header::CONTENT_TYPE],
+            "application/json",
+            "{accept}"
+        );
+        let value: Value = res.json().await.unwrap();
+        assert_eq!(value["title"], "Search is slow", "{accept}");
+    }
+
+    let missing = ask(POSTCARD, 999).await;
+    assert_eq!(missing.status(), 404);
+    let err: Value = missing.json().await.expect("an error is JSON");
+    assert!(err["NotFound"].is_string(), "{err}");
 }
