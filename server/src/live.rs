@@ -7,6 +7,7 @@
 use crate::request_user;
 use app::{
     domain::{Access, Permission},
+    model::wire::Format,
     ssr::{
         auth,
         live::{self, Hub, Published},
@@ -44,6 +45,9 @@ pub struct Resume {
     /// The incident whose postmortem page this is: its document updates and who is on
     /// it come too (other pages never get them).
     postmortem: Option<i64>,
+    /// `json` (the default) or `postcard`, as the pages read it.
+    #[serde(default)]
+    wire: Format,
 }
 
 pub async fn stream(
@@ -68,6 +72,7 @@ pub async fn stream(
         after,
         time::tz_of(headers),
         resume.postmortem,
+        resume.wire,
     )
     .await;
     let body = stream::unfold(feed, |mut feed| async move {
@@ -101,6 +106,7 @@ struct Feed {
     behind: bool,
     tz: Tz,
     postmortem: Option<i64>,
+    format: Format,
     quiet: Pin<Box<Sleep>>,
     _counted: LiveClient,
 }
@@ -112,6 +118,7 @@ impl Feed {
         after: Option<i64>,
         tz: Tz,
         postmortem: Option<i64>,
+        format: Format,
     ) -> Self {
         // Subscribed before reading what was missed, so nothing falls between the two.
         let events = hub.subscribe();
@@ -128,6 +135,7 @@ impl Feed {
             behind: after.is_some(),
             tz,
             postmortem,
+            format,
             quiet: Box::pin(sleep(KEEP_ALIVE)),
             _counted: LiveClient::connected(),
         }
@@ -168,7 +176,7 @@ impl Feed {
     fn frame(&self, event: &Published) -> Option<Bytes> {
         event
             .for_page(self.postmortem)
-            .then(|| event.frame_for(self.tz))
+            .then(|| event.frame_for(self.tz, self.format))
     }
 
     fn sent(&mut self, frame: Bytes) -> Bytes {

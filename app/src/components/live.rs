@@ -160,6 +160,7 @@ pub fn LiveBadge(link: LiveLink) -> impl IntoView {
 #[cfg(feature = "hydrate")]
 mod browser {
     use super::{LinkState, LiveBatch, LiveMessage};
+    use crate::model::wire::from_base64;
     use leptos::prelude::*;
     use std::{
         cell::{Cell, RefCell},
@@ -252,7 +253,7 @@ mod browser {
     fn connect(link: &Rc<Link>) -> Result<(), String> {
         let separator = if link.path.contains('?') { '&' } else { '?' };
         let source = EventSource::new(&format!(
-            "{}{separator}after={}",
+            "{}{separator}wire=postcard&after={}",
             link.path,
             link.last.get()
         ))
@@ -293,9 +294,8 @@ mod browser {
                     else {
                         return;
                     };
-                    // The stream is JSON (its contract, README "The live stream"); read from
-                    // bytes, one kind of input for serde_json's decoders.
-                    match serde_json::from_slice::<LiveBatch>(data.as_bytes()) {
+                    // Postcard, as every page's data (`model::wire`): no JSON decoders.
+                    match from_base64::<LiveBatch>(&data) {
                         Ok(batch) if batch.id > link.last.get() => {
                             link.last.set(batch.id);
                             (link.on_message)(LiveMessage::Batch(batch));

@@ -8,6 +8,7 @@
 //! it, as the pages' own calls do, and JSON to any other (tests, scripts, curl). What a
 //! server function takes is a form, as before, so forms work without JavaScript.
 
+use base64::{engine::general_purpose::STANDARD_NO_PAD, Engine};
 use http::Method;
 use leptos::server::codee::{Decoder, Encoder};
 use leptos::server_fn::{
@@ -20,11 +21,17 @@ use leptos::server_fn::{
     server::Server,
     Protocol,
 };
-use serde::{de::DeserializeOwned, Serialize};
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use std::marker::PhantomData;
 
 /// The content type a browser asks for and gets.
 pub const POSTCARD: &str = "application/x-postcard";
+
+/// Whether a request's `Accept` asks for postcard (the pages' calls do; nothing else
+/// does by chance): its answer, and its error, are postcard then, and JSON otherwise.
+pub fn asks_for_postcard(accept: Option<&str>) -> bool {
+    accept.is_some_and(|a| a.contains(POSTCARD))
+}
 
 /// The server functions' protocol: the arguments as `In` encodes them (a URL-encoded
 /// form `POST` by default, as Leptos's own default), the answer as postcard to the pages
@@ -48,7 +55,7 @@ where
         F: Fn(Input) -> Fut + Send,
         Fut: std::future::Future<Output = Result<Output, E>> + Send,
     {
-        let compact = request.accepts().is_some_and(|a| a.contains(POSTCARD));
+        let compact = asks_for_postcard(request.accepts().as_deref());
         let input = Input::from_req(request).await?;
         let output = server_fn(input).await?;
         if compact {
@@ -67,6 +74,7 @@ where
         let redirected = res.has_redirect();
         let bytes = res.try_into_bytes().await?;
         if (400..=599).contains(&status) {
+            // The error's own encoding (`AppError`'s is postcard).
             return Err(E::de(bytes));
         }
         let output = postcard::from_bytes(&bytes).map_err(|e| {
@@ -103,4 +111,26 @@ impl<T: DeserializeOwned> Decoder<T> for Postcard {
     fn decode(encoded: &[u8]) -> Result<T, Self::Error> {
         postcard::from_bytes(encoded)
     }
+}
+
+/// How the live stream writes an event's data: JSON, its default (for scripts, tests and
+/// anyone reading it by hand), or postcard in base64 (`GET /live?wire=postcard`, as the
+/// pages ask for it).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    #[default]
+    Json,
+    Postcard,
+}
+
+/// `value` as postcard in base64 (no padding, as a page's data in its HTML), one line.
+pub fn to_base64<T: Serialize>(value: &T) -> Result<String, postcard::Error> {
+    postcard::to_allocvec(value).map(|bytes| STANDARD_NO_PAD.encode(bytes))
+}
+
+/// What [`to_base64`] wrote.
+pub fn from_base64<T: DeserializeOwned>(text: &str) -> Result<T, String> {
+    let bytes = STANDARD_NO_PAD.decode(text).map_err(|e| e.to_string())?;
+    postcard::from_bytes(&bytes).map_err(|e| e.to_string())
 }

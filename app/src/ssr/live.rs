@@ -13,7 +13,14 @@
 //! (a post reworded) and `services::alerts::feed::append_groups` (feed groups, for the
 //! alert writer's publisher and for triage). Nothing else writes `live_events`.
 
-use crate::{domain::AppError, model::live::LiveChange, ssr::entities::live_event};
+use crate::{
+    domain::AppError,
+    model::{
+        live::{LiveBatch, LiveChange},
+        wire::{self, Format},
+    },
+    ssr::entities::live_event,
+};
 use axum::body::Bytes;
 use chrono::{Duration as Age, Utc};
 use chrono_tz::Tz;
@@ -64,7 +71,8 @@ pub async fn append(db: &impl ConnectionTrait, changes: &[LiveChange]) -> Result
     Ok(())
 }
 
-/// One stored event, shared by every stream of the process; rendered once per time zone.
+/// One stored event, shared by every stream of the process; rendered once per time zone
+/// and format.
 pub struct Published {
     pub id: i64,
     /// When it was appended (inside the transaction that committed it).
@@ -73,7 +81,7 @@ pub struct Published {
     changes: serde_json::Value,
     /// Per change, the incident whose postmortem page alone needs it.
     scope: Vec<Option<i64>>,
-    rendered: Mutex<Vec<(Tz, Bytes)>>,
+    rendered: Mutex<Vec<(Tz, Format, Bytes)>>,
 }
 
 impl Published {
@@ -99,22 +107,34 @@ impl Published {
         self.scope.is_empty() || self.scope.iter().any(|s| s.is_none() || *s == postmortem)
     }
 
-    /// The event as a server-sent event (its id, and a [`LiveBatch`] in JSON with its
-    /// times in the viewer's zone), ready to write: made once per zone, and shared by
-    /// every stream in that zone.
-    ///
-    /// [`LiveBatch`]: crate::model::live::LiveBatch
-    pub fn frame_for(&self, tz: Tz) -> Bytes {
+    /// The event as a server-sent event (its id, and a [`LiveBatch`] with its times in
+    /// the viewer's zone, in JSON or in postcard), ready to write: made once per zone and
+    /// format, and shared by every stream that reads it so.
+    pub fn frame_for(&self, tz: Tz, format: Format) -> Bytes {
         let mut rendered = self.rendered.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((_, frame)) = rendered.iter().find(|(zone, _)| *zone == tz) {
+        if let Some((.., frame)) = rendered.iter().find(|(z, f, _)| *z == tz && *f == format) {
             return frame.clone();
         }
         let mut changes = self.changes.clone();
         super::time::restamp(&mut changes, tz);
-        // JSON as serde_json writes it has no line break, so it is one `data:` line.
-        let json = serde_json::json!({ "id": self.id, "changes": changes });
-        let frame = Bytes::from(format!("id: {}\ndata: {json}\n\n", self.id));
-        rendered.push((tz, frame.clone()));
+        // Either is one line (serde_json writes no line break, base64 has none), so one
+        // `data:` line.
+        let data = match format {
+            Format::Json => serde_json::json!({ "id": self.id, "changes": changes }).to_string(),
+            Format::Postcard => {
+                let changes = serde_json::from_value(changes).unwrap_or_else(|e| {
+                    tracing::error!(id = self.id, error = %e, "unreadable live event");
+                    Vec::new()
+                });
+                let batch = LiveBatch {
+                    id: self.id,
+                    changes,
+                };
+                wire::to_base64(&batch).unwrap_or_default()
+            }
+        };
+        let frame = Bytes::from(format!("id: {}\ndata: {data}\n\n", self.id));
+        rendered.push((tz, format, frame.clone()));
         frame
     }
 }

@@ -3,10 +3,14 @@
 //! for a resync; and a webhook to one server process reaches a page on another.
 
 use crate::{
-    helpers::{declare, new_client, sign_in_at, ServerProcess, TestApp},
+    helpers::{declare, new_client, sign_in_at, ServerProcess, Sse, TestApp},
     on_both_databases,
 };
-use app::{api::alerts::ListFeed, ssr::entities::live_event};
+use app::{
+    api::alerts::ListFeed,
+    model::{live::LiveBatch, wire::from_base64},
+    ssr::entities::live_event,
+};
 use sea_orm::EntityTrait;
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -16,6 +20,7 @@ on_both_databases!(
     a_stream_resumes_after_the_last_event_it_saw,
     a_stream_too_far_behind_is_told_to_resync,
     the_stream_needs_a_signed_in_user,
+    the_pages_read_the_stream_as_postcard,
 );
 
 const SOON: Duration = Duration::from_secs(5);
@@ -52,6 +57,46 @@ async fn a_delivery_reaches_an_open_stream_at_once(app: &TestApp) {
         .unwrap()
         .iter()
         .any(|c| c["Incident"] == number));
+}
+
+/// `?wire=postcard` (as the pages open it) carries the same events as the JSON stream,
+/// with the same ids, as postcard in base64; a format it does not know is refused.
+async fn the_pages_read_the_stream_as_postcard(app: &TestApp) {
+    app.login_as("Ada", "responder").await;
+    let source = app.add_source("generic", "Breakers", "payments").await;
+    let after = cursor(app).await.to_string();
+    let open = |wire: &'static str| {
+        let after = after.clone();
+        async move {
+            app.client
+                .get(app.url("/live"))
+                .query(&[("after", after.as_str()), ("wire", wire)])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let mut json_stream = Sse::new(open("json").await);
+    let mut postcard_stream = Sse::new(open("postcard").await);
+    app.deliver(
+        &source.url,
+        &json!({"dedup_key": "cb", "title": "Breaker open"}),
+    )
+    .await;
+    declare(app, "Payments down", "SEV1", "").await;
+    for _ in 0..2 {
+        let as_json = json_stream.next(SOON).await.expect("a JSON event");
+        let as_postcard = postcard_stream.next(SOON).await.expect("a postcard event");
+        assert_eq!(as_postcard.id, as_json.id);
+        let batch: LiveBatch = from_base64(&as_postcard.data).expect("postcard in base64");
+        assert_eq!(Some(batch.id), as_postcard.id);
+        assert_eq!(serde_json::to_value(&batch).unwrap(), as_json.json());
+    }
+
+    let refused = open("xml").await;
+    assert_eq!(refused.status(), 400);
+    let why = refused.text().await.unwrap();
+    assert!(why.contains("wire"), "{why}");
 }
 
 /// The events after `after`, as the log holds them.
