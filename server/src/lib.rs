@@ -12,7 +12,7 @@ mod webhooks;
 
 use app::{
     domain::MAX_DELIVERY_BYTES,
-    model::{insights::INSIGHTS_CSV_PATH, live::LIVE_PATH, sources::WEBHOOKS},
+    model::{insights::INSIGHTS_CSV_PATH, live::LIVE_PATH, sources::WEBHOOKS, wire},
     shell,
     ssr::{
         alert_writer::AlertWriter, auth, error, live::Hub, mail::Mailer, sso, AppState,
@@ -284,8 +284,13 @@ pub(crate) fn request_user(req: &Request) -> RequestUser {
 /// Every server function call passes the role gate first (see `auth::gate`).
 async fn server_fn(State(state): State<AppState>, req: Request<Body>) -> Response {
     let user = request_user(&req);
+    let postcard = wire::asks_for_postcard(
+        req.headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok()),
+    );
     if let Err(err) = auth::gate(req.uri().path(), user.0.as_ref()) {
-        return err.into_server_fn_response();
+        return err.into_server_fn_response(postcard);
     }
     let response = handle_server_fns_with_context(
         move || {
@@ -296,7 +301,7 @@ async fn server_fn(State(state): State<AppState>, req: Request<Body>) -> Respons
     )
     .await
     .into_response();
-    error::with_error_status(response).await
+    error::for_server_fn_caller(response, postcard).await
 }
 
 /// The signed-in reader of a download (anyone signed in may ask; what they get is the

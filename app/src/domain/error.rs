@@ -1,5 +1,5 @@
 use leptos::server_fn::{
-    codec::JsonEncoding,
+    codec::PostcardEncoding,
     error::{FromServerFnError, ServerFnErrorErr},
 };
 use serde::{Deserialize, Serialize};
@@ -102,7 +102,9 @@ impl AppError {
 }
 
 impl FromServerFnError for AppError {
-    type Encoder = JsonEncoding;
+    // Postcard, as the pages read everything (`model::wire`); a caller that does not ask
+    // for postcard gets the same value as JSON (`ssr::error::for_server_fn_caller`).
+    type Encoder = PostcardEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {

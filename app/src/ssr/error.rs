@@ -1,7 +1,7 @@
 //! Errors on their way out: one mapping from [`AppError`] to an HTTP status and a body,
 //! used by server functions, protocol routes (exports, the live stream) and webhooks.
 
-use crate::domain::AppError;
+use crate::{domain::AppError, model::wire};
 use axum::{
     body::{to_bytes, Body},
     http::{header, StatusCode},
@@ -17,15 +17,28 @@ impl AppError {
         StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
     }
 
-    /// The error as a server function's caller reads it: server_fn's encoding of
-    /// [`AppError`], under the status it stands for.
-    pub fn into_server_fn_response(self) -> Response {
-        (
-            self.status_code(),
-            [(header::CONTENT_TYPE, "application/json")],
-            self.ser(),
-        )
-            .into_response()
+    /// The error as a server function's caller reads it, under the status it stands
+    /// for: server_fn's encoding of [`AppError`] (postcard) to a caller that asks for
+    /// postcard, as the pages do, and the same value as JSON to anyone else.
+    pub fn into_server_fn_response(self, postcard: bool) -> Response {
+        let mut response = self.status_code().into_response();
+        let (content_type, body) = encoded(&self, postcard);
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            header::HeaderValue::from_static(content_type),
+        );
+        *response.body_mut() = body;
+        response
+    }
+}
+
+fn encoded(err: &AppError, postcard: bool) -> (&'static str, Body) {
+    match postcard {
+        true => (wire::POSTCARD, Body::from(err.ser())),
+        false => (
+            "application/json",
+            Body::from(serde_json::to_vec(err).unwrap_or_default()),
+        ),
     }
 }
 
@@ -48,10 +61,11 @@ impl IntoResponse for AppError {
     }
 }
 
-/// server_fn answers every error a function returns (or its arguments raise) with 500;
-/// give it the status the error stands for (422 for bad arguments, 404, 409…). A plain
-/// form post keeps its redirect back to the page, which carries the error in its URL.
-pub async fn with_error_status(response: Response) -> Response {
+/// server_fn answers every error a function returns (or its arguments raise) with 500,
+/// in postcard; give it the status the error stands for (422 for bad arguments, 404,
+/// 409…), and JSON to a caller that did not ask for postcard. A plain form post keeps
+/// its redirect back to the page, which carries the error in its URL.
+pub async fn for_server_fn_caller(response: Response, postcard: bool) -> Response {
     if response.status() != StatusCode::INTERNAL_SERVER_ERROR
         || !response.headers().contains_key(SERVER_FN_ERROR_HEADER)
     {
@@ -61,8 +75,15 @@ pub async fn with_error_status(response: Response) -> Response {
     let Ok(bytes) = to_bytes(body, 1 << 20).await else {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
-    parts.status = AppError::de(bytes.clone()).status_code();
-    Response::from_parts(parts, Body::from(bytes))
+    let err = AppError::de(bytes);
+    parts.status = err.status_code();
+    let (content_type, body) = encoded(&err, postcard);
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static(content_type),
+    );
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, body)
 }
 
 /// Database errors are logged with their cause and reach the client as `Internal`,

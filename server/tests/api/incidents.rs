@@ -5,7 +5,10 @@ use crate::{
 use app::api::incidents::{
     ChangeSeverity, ChangeStatus, DeclareIncident, GetIncident, ListIncidents,
 };
-use app::model::{incidents::IncidentDetail, wire::POSTCARD};
+use app::{
+    domain::AppError,
+    model::{incidents::IncidentDetail, wire::POSTCARD},
+};
 use leptos::server_fn::ServerFn;
 use reqwest::header;
 use serde_json::Value;
@@ -314,7 +317,7 @@ async fn services_are_shared_between_incidents(app: &TestApp) {
 }
 
 /// A server function answers the pages' own calls (which ask for postcard) in postcard,
-/// and anyone else in JSON; both carry the same value, and an error is JSON either way.
+/// and anyone else in JSON; both carry the same value, and so do its errors.
 async fn the_pages_read_postcard_and_everyone_else_json(app: &TestApp) {
     app.login_as("Ada", "responder").await;
     let number = declare(app, "Search is slow", "SEV3", "").await;
@@ -351,8 +354,28 @@ async fn the_pages_read_postcard_and_everyone_else_json(app: &TestApp) {
         assert_eq!(value["title"], "Search is slow", "{accept}");
     }
 
+    // An error too: postcard to the pages, JSON to anyone else, under its status.
     let missing = ask(POSTCARD, 999).await;
+    assert_eq!(missing.status(), 404);
+    assert_eq!(missing.headers()[header::CONTENT_TYPE], POSTCARD);
+    let err: AppError = postcard::from_bytes(&missing.bytes().await.unwrap()).unwrap();
+    assert!(matches!(err, AppError::NotFound(_)), "{err:?}");
+    let missing = ask("*/*", 999).await;
     assert_eq!(missing.status(), 404);
     let err: Value = missing.json().await.expect("an error is JSON");
     assert!(err["NotFound"].is_string(), "{err}");
+
+    // Refused at the gate (before the function runs) alike.
+    app.login_as("Vic", "viewer").await;
+    let refused = app
+        .client
+        .post(app.url(DeclareIncident::PATH))
+        .header(header::ACCEPT, POSTCARD)
+        .form(&[("title", "x")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 403);
+    let err: AppError = postcard::from_bytes(&refused.bytes().await.unwrap()).unwrap();
+    assert_eq!(err, AppError::Forbidden);
 }
