@@ -1,7 +1,10 @@
 //! Writing in an incident: messages in its channel, posts and challenges in its
 //! postmortem discussion, and edits (which keep the earlier wording).
 
-use crate::{domain::AppError, model::channel::Revision, model::wire::Compact};
+use crate::{
+    domain::AppError,
+    model::{channel::Revision, wire::Compact},
+};
 use leptos::prelude::*;
 
 /// A message in the incident channel (Markdown).

@@ -1,4 +1,7 @@
-use crate::{domain::AppError, model::postmortems::CalendarSettings, model::wire::Compact};
+use crate::{
+    domain::AppError,
+    model::{postmortems::CalendarSettings, wire::Compact},
+};
 use leptos::prelude::*;
 
 /// The postmortem page: viewers read a published one only.

@@ -8,9 +8,11 @@
 //! it, as the pages' own calls do, and JSON to any other (tests, scripts, curl). What a
 //! server function takes is a form, as before, so forms work without JavaScript.
 
-use base64::{engine::general_purpose::STANDARD_NO_PAD, Engine};
 use http::Method;
-use leptos::server::codee::{Decoder, Encoder};
+use leptos::server::{
+    codee::{Decoder, Encoder},
+    FromEncodedStr, IntoEncodedString,
+};
 use leptos::server_fn::{
     client::Client,
     codec::{Encoding, FromReq, IntoReq, PostUrl},
@@ -124,13 +126,14 @@ pub enum Format {
     Postcard,
 }
 
-/// `value` as postcard in base64 (no padding, as a page's data in its HTML), one line.
+/// `value` as [`Postcard`] in base64, one line: as a page's data is written in its HTML
+/// (Leptos's encoding of a binary codec's bytes).
 pub fn to_base64<T: Serialize>(value: &T) -> Result<String, postcard::Error> {
-    postcard::to_allocvec(value).map(|bytes| STANDARD_NO_PAD.encode(bytes))
+    <Postcard as Encoder<T>>::encode(value).map(IntoEncodedString::into_encoded_string)
 }
 
 /// What [`to_base64`] wrote.
 pub fn from_base64<T: DeserializeOwned>(text: &str) -> Result<T, String> {
-    let bytes = STANDARD_NO_PAD.decode(text).map_err(|e| e.to_string())?;
-    postcard::from_bytes(&bytes).map_err(|e| e.to_string())
+    let bytes = <[u8]>::from_encoded_str(text).map_err(|e| e.to_string())?;
+    <Postcard as Decoder<T>>::decode(&bytes).map_err(|e| e.to_string())
 }
