@@ -2,7 +2,7 @@
 //! cross the wire.
 
 use super::{incidents::TimelineEntry, Person, Stamp};
-use crate::domain::{PostmortemStatus, Status, Urgency};
+use crate::domain::{postmortem::document::Contents, PostmortemStatus, Status, Urgency};
 use serde::{Deserialize, Serialize};
 
 /// When a postmortem is due and how that stands now.
@@ -52,8 +52,10 @@ pub struct PostmortemInfo {
     pub suggested: Vec<Person>,
     pub meeting: Option<Stamp>,
     pub published: Option<Stamp>,
-    /// The shared document, as one update (yrs v1, base64).
+    /// The shared document, as one update (yrs v1, base64): what a copy starts from.
     pub state: String,
+    /// The same document as plain data: what the page shows until it needs a copy.
+    pub contents: Contents,
     /// Blameless hints open in the document as the server counts them.
     pub open_hints: usize,
 }

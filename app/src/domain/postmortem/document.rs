@@ -16,6 +16,7 @@
 use super::{MAX_CHAINS, MAX_FIELD_LEN, MAX_LINES, MAX_WHYS};
 use crate::domain::AppError;
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use yrs::{
     updates::decoder::Decode, Any, Doc, GetString, Map, MapRef, OffsetKind, Options, Out, ReadTxn,
     Text, TextRef, Transact, TransactionMut, Update, WriteTxn,
@@ -61,8 +62,8 @@ pub fn writer_id(random: f64) -> u64 {
     1 + (random.clamp(0.0, 1.0) * f64::from(u32::MAX - 1)) as u64
 }
 
-/// The document as plain data.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// The document as plain data: what a page shows before (and without) its own copy.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Contents {
     pub description: String,
     /// In time order.
@@ -76,7 +77,7 @@ pub struct Contents {
 }
 
 /// "[2016-03-15 14:02] - @user does a thing".
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Line {
     pub id: String,
     pub at: DateTime<Utc>,
@@ -84,7 +85,7 @@ pub struct Line {
 }
 
 /// The 5 whys: a problem statement and its chain of becauses.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Chain {
     pub id: String,
     pub problem: String,
@@ -92,6 +93,36 @@ pub struct Chain {
 }
 
 impl Contents {
+    /// The words of the root text `root` (the module's schema), empty when it has none.
+    pub fn text(&self, root: &str) -> &str {
+        let found = match root {
+            "description" => Some(&self.description),
+            "factors" => Some(&self.factors),
+            "fix" => Some(&self.fix),
+            "impact" => Some(&self.impact),
+            _ => {
+                if let Some(id) = root.strip_prefix("timeline/") {
+                    self.timeline.iter().find(|l| l.id == id).map(|l| &l.text)
+                } else if let Some((id, part)) =
+                    root.strip_prefix("chain/").and_then(|r| r.split_once('/'))
+                {
+                    let chain = self.chains.iter().find(|c| c.id == id);
+                    match part.strip_prefix("why/") {
+                        None if part == "problem" => chain.map(|c| &c.problem),
+                        Some(k) => k
+                            .parse::<usize>()
+                            .ok()
+                            .and_then(|k| chain?.whys.get(k.checked_sub(1)?)),
+                        None => None,
+                    }
+                } else {
+                    None
+                }
+            }
+        };
+        found.map_or("", String::as_str)
+    }
+
     /// Its words, one passage a line: what search finds a postmortem by.
     pub fn search_text(&self) -> String {
         let passages: Vec<&str> = self
@@ -389,6 +420,48 @@ pub fn remove_chain(txn: &mut TransactionMut, id: &str) {
     }
 }
 
+/// One change to the document, as plain data: what a page asks of its copy, which
+/// (with yrs) it loads only when it first needs it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Edit {
+    /// The root text `root` now reads `text` (a keystroke, or a whole paragraph).
+    Text {
+        root: String,
+        text: String,
+    },
+    /// See [`put_line`].
+    PutLine {
+        id: String,
+        at: DateTime<Utc>,
+        text: Option<String>,
+    },
+    RemoveLine(String),
+    /// See [`add_chain`].
+    AddChain {
+        id: String,
+        problem: String,
+    },
+    /// See [`set_levels`].
+    SetLevels {
+        id: String,
+        count: usize,
+    },
+    RemoveChain(String),
+}
+
+impl Edit {
+    pub fn apply(&self, txn: &mut TransactionMut) {
+        match self {
+            Edit::Text { root, text } => set_text(txn, root, text),
+            Edit::PutLine { id, at, text } => put_line(txn, id, *at, text.as_deref()),
+            Edit::RemoveLine(id) => remove_line(txn, id),
+            Edit::AddChain { id, problem } => add_chain(txn, id, problem),
+            Edit::SetLevels { id, count } => set_levels(txn, id, *count),
+            Edit::RemoveChain(id) => remove_chain(txn, id),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -450,6 +523,56 @@ mod tests {
         assert_eq!(contents.timeline.len(), 1);
         assert_eq!(contents.chains[0].whys, [""]);
         check(&doc).unwrap();
+    }
+
+    #[test]
+    fn the_plain_contents_name_every_root_text_as_the_document_does() {
+        let doc = new_doc(Some(1));
+        let at = Utc.with_ymd_and_hms(2026, 11, 30, 14, 0, 0).unwrap();
+        let edits = [
+            Edit::Text {
+                root: "fix".into(),
+                text: "Rolled back.".into(),
+            },
+            Edit::PutLine {
+                id: "l1".into(),
+                at,
+                text: Some("@ada paged".into()),
+            },
+            Edit::AddChain {
+                id: "c1".into(),
+                problem: "Pushes failed".into(),
+            },
+            Edit::SetLevels {
+                id: "c1".into(),
+                count: 3,
+            },
+            Edit::Text {
+                root: why_text("c1", 2),
+                text: "no index".into(),
+            },
+        ];
+        {
+            let mut txn = doc.transact_mut();
+            edits.iter().for_each(|e| e.apply(&mut txn));
+        }
+        let contents = read(&doc);
+        let txn = doc.transact();
+        let mut roots: Vec<String> = TEXTS.iter().map(|t| t.to_string()).collect();
+        roots.extend([line_text("l1"), problem_text("c1")]);
+        roots.extend((1..=4).map(|k| why_text("c1", k)));
+        roots.extend([line_text("gone"), "chain/c1".into(), "nothing".into()]);
+        for root in &roots {
+            assert_eq!(contents.text(root), text_of(&txn, root), "{root}");
+        }
+        assert_eq!(contents.text(&why_text("c1", 2)), "no index");
+        assert_eq!(contents.text(&line_text("l1")), "@ada paged");
+        drop(txn);
+        Edit::RemoveChain("c1".into()).apply(&mut doc.transact_mut());
+        Edit::RemoveLine("l1".into()).apply(&mut doc.transact_mut());
+        let contents = read(&doc);
+        assert!(contents.chains.is_empty() && contents.timeline.is_empty());
+        assert_eq!(contents.text(&problem_text("c1")), "");
     }
 
     #[test]

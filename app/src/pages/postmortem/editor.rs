@@ -1,26 +1,29 @@
-//! The page's copy of the shared document, and how it meets the textareas: a keystroke
-//! becomes the smallest yrs change (UTF-16 offsets) and an update sent to the server;
-//! an update from someone else is applied and written into the textareas with each
-//! cursor kept where it was (a sticky index, not a number). Edits made offline wait
-//! here and go when the server answers again; nothing is dropped but what the server
-//! refuses for good.
+//! The page's side of the shared document. The page shows the document as plain data
+//! (the server's [`Contents`]) and asks for changes as plain [`Edit`]s; its own copy
+//! of the document — yrs, most of this page's code — loads as a chunk of its own when
+//! first needed (a field focused, a button pressed, someone else's edit heard), so a
+//! reader who only reads never fetches it. Until then, what the page is asked to do
+//! waits: the reader's own edits first, in order (each was typed over the text the
+//! page was rendered with, which is where the copy starts), then what others sent,
+//! which merges with them as it would have on arrival.
+//!
+//! With the copy: a keystroke becomes the smallest change and an update sent to the
+//! server; an update from someone else is applied and written into the textareas with
+//! each cursor kept where it was. Edits made offline wait here and go when the server
+//! answers again; nothing is dropped but what the server refuses for good.
 
 use crate::{
-    api::postmortems::edit_postmortem,
-    domain::{postmortem::document, AppError},
-};
-use base64::{engine::general_purpose::STANDARD, Engine};
-use leptos::{prelude::*, task::spawn_local};
-use std::{
-    sync::{
-        atomic::{AtomicBool, Ordering},
-        Arc, Mutex,
+    domain::{
+        postmortem::document::{self, Contents, Edit},
+        AppError,
     },
-    time::Duration,
+    model::postmortems::PostmortemInfo,
 };
-use yrs::{Doc, GetString, Transact, WriteTxn};
+use leptos::prelude::*;
+use std::sync::Arc;
 
 /// How the page's edits stand with the server.
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SyncState {
     Saved,
@@ -31,209 +34,260 @@ pub enum SyncState {
 
 pub struct Editor {
     pub number: i64,
-    pub doc: Doc,
-    /// Bumped after every change, local or remote: what reads the document tracks.
-    pub rev: RwSignal<u64>,
+    /// This page's writer id among the document's copies (its presence key too).
+    pub client: u64,
+    /// The document as it reads now: what the page shows.
+    pub contents: RwSignal<Contents>,
     pub sync: RwSignal<SyncState>,
     pub error: RwSignal<Option<AppError>>,
-    pending: Mutex<Vec<Vec<u8>>>,
-    in_flight: AtomicBool,
-    /// The textareas showing a root text, to write remote changes into (the browser
-    /// has one thread).
     #[cfg(feature = "hydrate")]
-    fields: leptos::__reexports::send_wrapper::SendWrapper<
-        std::cell::RefCell<Vec<(String, web_sys::HtmlTextAreaElement)>>,
-    >,
+    browser: leptos::__reexports::send_wrapper::SendWrapper<browser::Side>,
 }
 
 pub type Shared = Arc<Editor>;
 
 impl Editor {
-    pub fn new(number: i64, state: &str) -> Shared {
+    pub fn new(number: i64, info: &PostmortemInfo) -> Shared {
         // Every copy needs its own writer id: two copies with the same one would take
         // each other's edits for their own and drop them.
         #[cfg(feature = "hydrate")]
-        let client = Some(document::writer_id(js_sys::Math::random()));
+        let client = document::writer_id(js_sys::Math::random());
         #[cfg(not(feature = "hydrate"))]
-        let client = None;
-        let doc = document::new_doc(client);
-        if let Ok(bytes) = STANDARD.decode(state) {
-            let _ = document::apply(&doc, &bytes);
-        }
+        let client = document::writer_id(0.0);
         Arc::new(Editor {
             number,
-            doc,
-            rev: RwSignal::new(0),
+            client,
+            contents: RwSignal::new(info.contents.clone()),
             sync: RwSignal::new(SyncState::Saved),
             error: RwSignal::new(None),
-            pending: Mutex::new(Vec::new()),
-            in_flight: AtomicBool::new(false),
             #[cfg(feature = "hydrate")]
-            fields: leptos::__reexports::send_wrapper::SendWrapper::new(Default::default()),
+            browser: leptos::__reexports::send_wrapper::SendWrapper::new(browser::Side::new(
+                info.state.clone(),
+            )),
         })
     }
 
-    /// This copy's writer id (its presence key too).
-    pub fn client(&self) -> u64 {
-        self.doc.client_id()
-    }
-
+    /// The root text `root` as it reads now (untracked).
     pub fn text(&self, root: &str) -> String {
-        document::text_of(&self.doc.transact(), root)
+        self.contents.with_untracked(|c| c.text(root).to_string())
     }
 
-    /// A local change: made in one transaction, then sent.
-    pub fn change(self: &Arc<Self>, f: impl FnOnce(&mut yrs::TransactionMut)) {
-        let update = {
-            let mut txn = self.doc.transact_mut();
-            f(&mut txn);
-            txn.encode_update_v1()
-        };
-        self.rev.update(|r| *r += 1);
-        self.pending().push(update);
-        self.flush();
+    /// A local change, made in one transaction, then sent.
+    pub fn change(self: &Arc<Self>, edits: Vec<Edit>) {
+        #[cfg(feature = "hydrate")]
+        if self.sync.get_untracked() == SyncState::Saved {
+            self.sync.set(SyncState::Saving);
+        }
+        #[cfg(feature = "hydrate")]
+        self.with_copy(Whose::Mine, move |this, copy| {
+            let update = copy.edit(&edits);
+            this.contents.set(copy.contents());
+            this.browser.pending.borrow_mut().push(update);
+            this.flush(copy);
+        });
+        #[cfg(not(feature = "hydrate"))]
+        let _ = edits;
+    }
+
+    pub fn edit(self: &Arc<Self>, edit: Edit) {
+        self.change(vec![edit]);
     }
 
     /// A textarea's new value.
     pub fn typed(self: &Arc<Self>, root: &str, value: &str) {
-        let root = root.to_string();
-        let value = value.to_string();
-        self.change(move |txn| {
-            let text = txn.get_or_insert_text(root.as_str());
-            let old = text.get_string(txn);
-            document::replace(txn, &text, &old, &value);
+        self.edit(Edit::Text {
+            root: root.to_string(),
+            text: value.to_string(),
         });
     }
 
-    /// Sends what waits, one request at a time, merged.
-    fn flush(self: &Arc<Self>) {
-        if self.in_flight.load(Ordering::Relaxed) || self.pending().is_empty() {
-            return;
+    /// An update from the server: someone's edit.
+    pub fn receive(self: &Arc<Self>, update: &str) {
+        #[cfg(feature = "hydrate")]
+        {
+            let update = update.to_string();
+            self.with_copy(Whose::Theirs, move |this, copy| this.apply(copy, &update));
         }
-        let batch: Vec<Vec<u8>> = self.pending().drain(..).collect();
-        let merged = match yrs::merge_updates_v1(batch.iter().map(Vec::as_slice)) {
-            Ok(merged) => merged,
-            Err(_) => batch.concat(),
-        };
-        self.in_flight.store(true, Ordering::Relaxed);
-        self.sync.set(SyncState::Saving);
-        let this = self.clone();
-        spawn_local(async move {
-            let result = edit_postmortem(this.number, STANDARD.encode(&merged)).await;
-            this.in_flight.store(false, Ordering::Relaxed);
-            match result {
-                Ok(()) => {
-                    this.error.set(None);
-                    if this.pending().is_empty() {
-                        this.sync.set(SyncState::Saved);
-                    } else {
-                        this.flush();
-                    }
-                }
-                // Refused for good: say so, and do not send it again.
-                Err(
-                    e @ (AppError::Validation(_) | AppError::Conflict(_) | AppError::Forbidden),
-                ) => {
-                    this.error.set(Some(e));
-                    this.sync.set(SyncState::Saved);
-                }
-                Err(_) => {
-                    let waiting = {
-                        let mut pending = this.pending();
-                        pending.insert(0, merged);
-                        pending.len()
-                    };
-                    this.sync.set(SyncState::Waiting(waiting));
-                    let again = this.clone();
-                    set_timeout(move || again.flush(), Duration::from_millis(1500));
-                }
-            }
-        });
+        #[cfg(not(feature = "hydrate"))]
+        let _ = update;
     }
 
-    fn pending(&self) -> std::sync::MutexGuard<'_, Vec<Vec<u8>>> {
-        self.pending.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// An update from the server (someone's edit, or a whole state after a resync).
-    pub fn receive(&self, update: &str) {
-        let Ok(bytes) = STANDARD.decode(update) else {
-            return;
-        };
+    /// Starts loading the copy, for what the reader is about to do (a field focused).
+    pub fn prepare(self: &Arc<Self>) {
         #[cfg(feature = "hydrate")]
-        let kept = self.keep_selection();
-        if document::apply(&self.doc, &bytes).is_err() {
-            return;
-        }
-        #[cfg(feature = "hydrate")]
-        self.refresh_fields(kept);
-        self.rev.update(|r| *r += 1);
+        self.with_copy(Whose::Theirs, |_, _| {});
     }
 }
 
 #[cfg(feature = "hydrate")]
-mod browser {
-    use super::Editor;
-    use wasm_bindgen::JsCast;
-    use yrs::{Assoc, IndexedSequence, StickyIndex, Transact, WriteTxn};
+use browser::Whose;
 
-    /// The focused field's selection, as positions in the text rather than numbers.
-    pub struct Kept {
-        root: String,
-        start: StickyIndex,
-        end: StickyIndex,
+#[cfg(feature = "hydrate")]
+mod browser {
+    use super::{Editor, SyncState};
+    use crate::{
+        api::postmortems::edit_postmortem,
+        domain::AppError,
+        pages::postmortem::replica::{self, Replica},
+    };
+    use base64::{engine::general_purpose::STANDARD, Engine};
+    use leptos::{prelude::*, task::spawn_local};
+    use std::{
+        cell::{Cell, RefCell},
+        rc::Rc,
+        sync::Arc,
+        time::Duration,
+    };
+
+    type Waiting = Box<dyn FnOnce(&Arc<Editor>, &Rc<dyn Replica>)>;
+
+    /// Whose change waits for the copy: the reader's own go first (see the module).
+    #[derive(Clone, Copy)]
+    pub enum Whose {
+        Mine,
+        Theirs,
+    }
+
+    enum Slot {
+        /// Not asked for yet: the state a copy would start from.
+        Unloaded(String),
+        /// Its chunk is on the way; what to do with it when it is here.
+        Loading {
+            mine: Vec<Waiting>,
+            theirs: Vec<Waiting>,
+        },
+        Ready(Rc<dyn Replica>),
+    }
+
+    /// What only the browser holds: the copy, the edits not yet sent, the textareas.
+    pub struct Side {
+        slot: RefCell<Slot>,
+        pub(super) pending: RefCell<Vec<Vec<u8>>>,
+        in_flight: Cell<bool>,
+        /// The textareas showing a root text, to write remote changes into.
+        fields: RefCell<Vec<(String, web_sys::HtmlTextAreaElement)>>,
+    }
+
+    impl Side {
+        pub fn new(state: String) -> Self {
+            Side {
+                slot: RefCell::new(Slot::Unloaded(state)),
+                pending: RefCell::default(),
+                in_flight: Cell::new(false),
+                fields: RefCell::default(),
+            }
+        }
     }
 
     impl Editor {
+        /// Runs `f` with the copy: now if it is here, else once its chunk has loaded,
+        /// after whatever of the same `whose` was asked before it.
+        pub(super) fn with_copy(
+            self: &Arc<Self>,
+            whose: Whose,
+            f: impl FnOnce(&Arc<Editor>, &Rc<dyn Replica>) + 'static,
+        ) {
+            let side = &self.browser;
+            let mut slot = side.slot.borrow_mut();
+            let state = match &mut *slot {
+                Slot::Ready(copy) => {
+                    let copy = copy.clone();
+                    drop(slot);
+                    return f(self, &copy);
+                }
+                Slot::Loading { mine, theirs } => {
+                    return match whose {
+                        Whose::Mine => mine.push(Box::new(f)),
+                        Whose::Theirs => theirs.push(Box::new(f)),
+                    };
+                }
+                Slot::Unloaded(state) => std::mem::take(state),
+            };
+            *slot = Slot::Loading {
+                mine: vec![],
+                theirs: vec![],
+            };
+            drop(slot);
+            self.with_copy(whose, f);
+            let this = self.clone();
+            spawn_local(async move {
+                let copy: Rc<dyn Replica> = replica::load(this.client, state).await.into();
+                let ready = Slot::Ready(copy.clone());
+                if let Slot::Loading { mine, theirs } =
+                    std::mem::replace(&mut *this.browser.slot.borrow_mut(), ready)
+                {
+                    for f in mine.into_iter().chain(theirs) {
+                        f(&this, &copy);
+                    }
+                }
+            });
+        }
+
+        pub(super) fn apply(&self, copy: &Rc<dyn Replica>, update: &str) {
+            let Ok(bytes) = STANDARD.decode(update) else {
+                return;
+            };
+            if copy.receive(&bytes, &self.browser.fields.borrow()) {
+                self.contents.set(copy.contents());
+            }
+        }
+
+        /// Sends what waits, one request at a time, merged.
+        pub(super) fn flush(self: &Arc<Self>, copy: &Rc<dyn Replica>) {
+            let side = &self.browser;
+            if side.in_flight.get() || side.pending.borrow().is_empty() {
+                return;
+            }
+            let batch: Vec<Vec<u8>> = side.pending.borrow_mut().drain(..).collect();
+            let merged = copy.merge(batch);
+            side.in_flight.set(true);
+            self.sync.set(SyncState::Saving);
+            let this = self.clone();
+            let copy = copy.clone();
+            spawn_local(async move {
+                let result = edit_postmortem(this.number, STANDARD.encode(&merged)).await;
+                let side = &this.browser;
+                side.in_flight.set(false);
+                match result {
+                    Ok(()) => {
+                        this.error.set(None);
+                        if side.pending.borrow().is_empty() {
+                            this.sync.set(SyncState::Saved);
+                        } else {
+                            this.flush(&copy);
+                        }
+                    }
+                    // Refused for good: say so, and do not send it again.
+                    Err(
+                        e @ (AppError::Validation(_) | AppError::Conflict(_) | AppError::Forbidden),
+                    ) => {
+                        this.error.set(Some(e));
+                        this.sync.set(SyncState::Saved);
+                    }
+                    Err(_) => {
+                        let waiting = {
+                            let mut pending = side.pending.borrow_mut();
+                            pending.insert(0, merged);
+                            pending.len()
+                        };
+                        this.sync.set(SyncState::Waiting(waiting));
+                        let again = this.clone();
+                        set_timeout(move || again.flush(&copy), Duration::from_millis(1500));
+                    }
+                }
+            });
+        }
+
         /// A textarea now shows `root` (until [`Editor::unregister`]).
         pub fn register(&self, root: &str, el: web_sys::HtmlTextAreaElement) {
-            let mut fields = self.fields.borrow_mut();
+            let mut fields = self.browser.fields.borrow_mut();
             if !fields.iter().any(|(r, e)| r == root && e == &el) {
                 fields.push((root.to_string(), el));
             }
         }
 
         pub fn unregister(&self, el: &web_sys::HtmlTextAreaElement) {
-            self.fields.borrow_mut().retain(|(_, e)| e != el);
-        }
-
-        pub(super) fn keep_selection(&self) -> Option<Kept> {
-            let active = web_sys::window()?.document()?.active_element()?;
-            let el = active.dyn_into::<web_sys::HtmlTextAreaElement>().ok()?;
-            let root = self
-                .fields
-                .borrow()
-                .iter()
-                .find(|(_, e)| e == &el)
-                .map(|(r, _)| r.clone())?;
-            let mut txn = self.doc.transact_mut();
-            let text = txn.get_or_insert_text(root.as_str());
-            let start = el.selection_start().ok()??;
-            let end = el.selection_end().ok()??;
-            Some(Kept {
-                start: text.sticky_index(&mut txn, start, Assoc::Before)?,
-                end: text.sticky_index(&mut txn, end, Assoc::Before)?,
-                root,
-            })
-        }
-
-        pub(super) fn refresh_fields(&self, kept: Option<Kept>) {
-            let fields = self.fields.borrow();
-            for (root, el) in fields.iter() {
-                let now = self.text(root);
-                if el.value() == now {
-                    continue;
-                }
-                el.set_value(&now);
-                if let Some(kept) = kept.as_ref().filter(|k| &k.root == root) {
-                    let txn = self.doc.transact();
-                    if let (Some(start), Some(end)) =
-                        (kept.start.get_offset(&txn), kept.end.get_offset(&txn))
-                    {
-                        let _ = el.set_selection_range(start.index, end.index);
-                    }
-                }
-            }
+            self.browser.fields.borrow_mut().retain(|(_, e)| e != el);
         }
     }
 }

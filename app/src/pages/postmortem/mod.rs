@@ -4,6 +4,8 @@
 
 mod actions;
 mod editor;
+#[cfg(feature = "hydrate")]
+mod replica;
 mod sections;
 
 use crate::{
@@ -62,7 +64,7 @@ fn Postmortem(page: PostmortemPage, shape: RwSignal<u64>) -> impl IntoView {
     let Some(info) = page.postmortem.clone() else {
         return view! { <NotStarted page shape /> }.into_any();
     };
-    let editor = Editor::new(number, &info.state);
+    let editor = Editor::new(number, &info);
     let can_edit = page.can_edit;
     let status = info.status;
     // The header (participants, leader, meeting, lifecycle) re-reads on every change
@@ -72,7 +74,7 @@ fn Postmortem(page: PostmortemPage, shape: RwSignal<u64>) -> impl IntoView {
         move || header_version.get(),
         move |_| read_postmortem(number),
     );
-    let presence = sections::Presences::new(editor.client());
+    let presence = sections::Presences::new(editor.client);
     let actions_version = RwSignal::new(0u64);
     let link = LiveLink::new();
     {
@@ -130,9 +132,15 @@ fn Postmortem(page: PostmortemPage, shape: RwSignal<u64>) -> impl IntoView {
     };
     let sync = editor.sync;
     let error = editor.error;
+    // Someone about to write: the document's copy loads while they do.
+    let prepare = move |_| {
+        if can_edit {
+            editor.prepare()
+        }
+    };
     view! {
         <Title text=format!("Postmortem · #{number}") />
-        <article class=move || format!("page postmortem postmortem-{}", status.as_str()) id="postmortem" data-status=status.as_str()>
+        <article class=move || format!("page postmortem postmortem-{}", status.as_str()) id="postmortem" data-status=status.as_str() on:focusin=prepare>
             <header class="postmortem-head">
                 <p class="crumbs"><A href=format!("/incidents/{number}")>{title.clone()}</A></p>
                 <h1>"Postmortem"</h1>

@@ -5,7 +5,7 @@ use super::editor::Shared;
 use crate::{
     domain::{
         blameless_hints,
-        postmortem::document::{self, Contents},
+        postmortem::document::{self, Contents, Edit},
         Section,
     },
     model::{
@@ -235,12 +235,8 @@ fn fresh_id() -> String {
 /// The document's sections, after the preamble.
 #[component]
 pub fn Document(ctx: Ctx, page: PostmortemPage) -> impl IntoView {
-    let rev = ctx.editor.rev;
-    let editor = ctx.editor.clone();
-    let contents = Memo::new(move |_| {
-        rev.track();
-        document::read(&editor.doc)
-    });
+    let shown = ctx.editor.contents;
+    let contents = Memo::new(move |_| shown.get());
     let impact_start = page.impact_start.clone();
     let description = view! { <CoText ctx=ctx.clone() root="description".into() section=Section::Description label="Short description" rows=3 /> };
     let timeline = view! { <Timeline ctx=ctx.clone() contents page=page.clone() /> };
@@ -255,7 +251,7 @@ pub fn Document(ctx: Ctx, page: PostmortemPage) -> impl IntoView {
             <button class="button small" id="impact-start" on:click=move |_| {
                 let old = editor.text("impact");
                 let text = if old.trim().is_empty() { impact_start.clone() } else { format!("{old}\n\n{impact_start}") };
-                editor.change(move |txn| document::set_text(txn, "impact", &text));
+                editor.edit(Edit::Text { root: "impact".into(), text });
             }>"Start from the affected customers and the email"</button>
         }
     });
@@ -296,15 +292,11 @@ fn CoText(
     #[prop(default = 2)] rows: u32,
 ) -> impl IntoView {
     let editor = ctx.editor.clone();
-    let rev = editor.rev;
     let initial = editor.text(&root);
     let hints = {
-        let editor = editor.clone();
+        let shown = editor.contents;
         let root = root.clone();
-        Memo::new(move |_| {
-            rev.track();
-            blameless_hints(&editor.text(&root))
-        })
+        Memo::new(move |_| shown.with(|c| blameless_hints(c.text(&root))))
     };
     let node = NodeRef::<leptos::html::Textarea>::new();
     #[cfg(feature = "hydrate")]
@@ -385,19 +377,26 @@ fn Timeline(ctx: Ctx, contents: Memo<Contents>, page: PostmortemPage) -> impl In
                 Some((format!("ev{}", e.id), at, e.postmortem_line()))
             })
             .collect();
-        editor.change(move |txn| {
-            for (id, at, text) in &lines {
-                document::put_line(txn, id, *at, Some(text));
-            }
-        });
+        editor.change(
+            lines
+                .into_iter()
+                .map(|(id, at, text)| Edit::PutLine {
+                    id,
+                    at,
+                    text: Some(text),
+                })
+                .collect(),
+        );
         picked.set(vec![]);
     };
     let add = {
         let editor = ctx.editor.clone();
         move |_| {
-            let id = fresh_id();
-            let at = now();
-            editor.change(move |txn| document::put_line(txn, &id, at, Some("@")));
+            editor.edit(Edit::PutLine {
+                id: fresh_id(),
+                at: now(),
+                text: Some("@".into()),
+            });
         }
     };
     let record = page.record.clone();
@@ -417,8 +416,7 @@ fn Timeline(ctx: Ctx, contents: Memo<Contents>, page: PostmortemPage) -> impl In
                                     <input type="datetime-local" class="pm-at-input" aria-label="When" value=local_input(&at)
                                         on:change=move |ev| {
                                             if let Some(at) = from_local_input(&event_target_value(&ev)) {
-                                                let id = time_id.clone();
-                                                editor.change(move |txn| document::put_line(txn, &id, at, None));
+                                                editor.edit(Edit::PutLine { id: time_id.clone(), at, text: None });
                                             }
                                         } />
                                 }
@@ -429,8 +427,7 @@ fn Timeline(ctx: Ctx, contents: Memo<Contents>, page: PostmortemPage) -> impl In
                                 let editor = editor.clone();
                                 view! {
                                     <button class="link remove-line" title="Remove the line" on:click=move |_| {
-                                        let id = remove_id.clone();
-                                        editor.change(move |txn| document::remove_line(txn, &id));
+                                        editor.edit(Edit::RemoveLine(remove_id.clone()));
                                     }>"Remove"</button>
                                 }
                             })}
@@ -484,8 +481,10 @@ fn Factors(ctx: Ctx, contents: Memo<Contents>, page: PostmortemPage) -> impl Int
     let start = {
         let editor = ctx.editor.clone();
         move |problem: String| {
-            let id = fresh_id();
-            editor.change(move |txn| document::add_chain(txn, &id, &problem));
+            editor.edit(Edit::AddChain {
+                id: fresh_id(),
+                problem,
+            });
         }
     };
     let start_empty = {
@@ -520,11 +519,11 @@ fn Factors(ctx: Ctx, contents: Memo<Contents>, page: PostmortemPage) -> impl Int
                                 let (more, fewer, drop) = (editor.clone(), editor.clone(), editor.clone());
                                 let (a, b, c) = (id.clone(), id.clone(), id.clone());
                                 view! {
-                                    <button class="button small add-why" on:click=move |_| { let id = a.clone(); more.change(move |txn| document::set_levels(txn, &id, levels + 1)) }>"Add a why"</button>
+                                    <button class="button small add-why" on:click=move |_| more.edit(Edit::SetLevels { id: a.clone(), count: levels + 1 })>"Add a why"</button>
                                     {(levels > 1).then(|| view! {
-                                        <button class="link" on:click=move |_| { let id = b.clone(); fewer.change(move |txn| document::set_levels(txn, &id, levels - 1)) }>"Remove the last why"</button>
+                                        <button class="link" on:click=move |_| fewer.edit(Edit::SetLevels { id: b.clone(), count: levels - 1 })>"Remove the last why"</button>
                                     })}
-                                    <button class="link" on:click=move |_| { let id = c.clone(); drop.change(move |txn| document::remove_chain(txn, &id)) }>"Remove this chain"</button>
+                                    <button class="link" on:click=move |_| drop.edit(Edit::RemoveChain(c.clone()))>"Remove this chain"</button>
                                 }
                             })}
                         </div>

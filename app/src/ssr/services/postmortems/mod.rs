@@ -237,6 +237,7 @@ async fn info(
         published: p.published_at.map(|at| stamp(at, tz)),
         state: document::encode(&state),
         open_hints: open_hints(&contents),
+        contents,
     })
 }
 
