@@ -115,3 +115,70 @@ test("import three channel lines, a blaming sentence gets its hint, publish, a v
   await expect(vic.locator("#field-description")).toHaveAttribute("readonly", "");
   await expect(vic.locator("#pm-reopen")).toHaveCount(0);
 });
+
+// The shared document's code (yrs) is a chunk of its own, fetched when a page first
+// needs its copy of the document: a field focused, or someone else's edit heard.
+const COPY = /\/pkg\/split_postmortem_replica/;
+
+test("a reader's page fetches the document's copy only when it needs it, and words typed while it loads wait for it and survive an edit that arrives meanwhile", async ({ browser, baseURL }) => {
+  const rosa = await openAs(browser, baseURL, "Rosa Copy");
+  const rosaCopies: string[] = [];
+  rosa.on("request", (r) => { if (COPY.test(r.url())) rosaCopies.push(r.url()); });
+  const number = await incidentWith(rosa, []);
+  // Reached by navigating from the incident page (its chunk loads on the way).
+  await startPostmortem(rosa, number);
+
+  const ada = await openAs(browser, baseURL, "Ada Copy");
+  const adaCopies: string[] = [];
+  ada.on("request", (r) => { if (COPY.test(r.url())) adaCopies.push(r.url()); });
+  // Ada's copy fails to arrive once (the network), then is held on the way until
+  // Rosa's words have reached her page.
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  let failed = false;
+  await ada.route(COPY, async (route) => {
+    if (!failed) {
+      failed = true;
+      return route.abort("internetdisconnected");
+    }
+    await held;
+    await route.continue();
+  });
+  await ada.goto(`/incidents/${number}/postmortem`);
+  await live(ada);
+  expect(rosaCopies).toHaveLength(0);
+  expect(adaCopies).toHaveLength(0);
+
+  // Ada starts typing: her page asks for its copy, which does not come; her words wait
+  // and the page says so, then asks again.
+  await typeAtEnd(ada, "#field-fix", "Ada drained the queue.");
+  await expect(ada.locator("#postmortem-sync")).toHaveAttribute("data-state", "waiting");
+  await expect.poll(() => adaCopies.length).toBe(2);
+
+  // Rosa types into the same field; her update reaches Ada's page and waits there too.
+  await typeAtEnd(rosa, "#field-fix", "Rosa rolled back. ");
+  expect(rosaCopies).toHaveLength(1);
+  await expect(rosa.locator("#postmortem-sync")).toHaveAttribute("data-state", "saved");
+  await expect(ada.locator("#field-fix")).toHaveValue("Ada drained the queue.");
+
+  // The copy arrives: Ada's words go first, Rosa's merge in, and nobody's are lost.
+  release();
+  await expect(ada.locator("#postmortem-sync")).toHaveAttribute("data-state", "saved");
+  for (const page of [ada, rosa]) {
+    await expect.poll(() => page.locator("#field-fix").inputValue()).toContain("Ada drained the queue.");
+    await expect.poll(() => page.locator("#field-fix").inputValue()).toContain("Rosa rolled back.");
+  }
+  await expect.poll(async () => (await rosa.locator("#field-fix").inputValue()) === (await ada.locator("#field-fix").inputValue())).toBe(true);
+  expect(adaCopies).toHaveLength(2);
+
+  // Someone who only reads never fetches it, and still reads what is written.
+  const vic = await openAs(browser, baseURL, "Vic Reader");
+  const vicCopies: string[] = [];
+  vic.on("request", (r) => { if (COPY.test(r.url())) vicCopies.push(r.url()); });
+  await vic.goto(`/incidents/${number}/postmortem`);
+  await live(vic);
+  await expect(vic.locator("#field-fix")).toHaveValue(await rosa.locator("#field-fix").inputValue());
+  await vic.locator("#section-fix .hint").click();
+  await vic.waitForTimeout(500);
+  expect(vicCopies).toHaveLength(0);
+});

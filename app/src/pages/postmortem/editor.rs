@@ -151,8 +151,12 @@ mod browser {
     enum Slot {
         /// Not asked for yet: the state a copy would start from.
         Unloaded(String),
-        /// Its chunk is on the way; what to do with it when it is here.
+        /// Its chunk is on the way (again, after a failure); what to do with it when
+        /// it is here.
         Loading {
+            state: String,
+            /// Whether an attempt has failed: the reader's edits wait on the network.
+            failed: bool,
             mine: Vec<Waiting>,
             theirs: Vec<Waiting>,
         },
@@ -187,37 +191,71 @@ mod browser {
             whose: Whose,
             f: impl FnOnce(&Arc<Editor>, &Rc<dyn Replica>) + 'static,
         ) {
-            let side = &self.browser;
-            let mut slot = side.slot.borrow_mut();
-            let state = match &mut *slot {
+            let mut slot = self.browser.slot.borrow_mut();
+            match &mut *slot {
                 Slot::Ready(copy) => {
                     let copy = copy.clone();
                     drop(slot);
-                    return f(self, &copy);
+                    f(self, &copy);
                 }
-                Slot::Loading { mine, theirs } => {
-                    return match whose {
-                        Whose::Mine => mine.push(Box::new(f)),
-                        Whose::Theirs => theirs.push(Box::new(f)),
+                Slot::Loading {
+                    mine,
+                    theirs,
+                    failed,
+                    ..
+                } => match whose {
+                    Whose::Mine => {
+                        mine.push(Box::new(f));
+                        if *failed {
+                            self.sync.set(SyncState::Waiting(mine.len()));
+                        }
+                    }
+                    Whose::Theirs => theirs.push(Box::new(f)),
+                },
+                Slot::Unloaded(state) => {
+                    *slot = Slot::Loading {
+                        state: std::mem::take(state),
+                        failed: false,
+                        mine: vec![],
+                        theirs: vec![],
                     };
+                    drop(slot);
+                    self.with_copy(whose, f);
+                    self.load();
                 }
-                Slot::Unloaded(state) => std::mem::take(state),
+            }
+        }
+
+        /// Fetches the copy's chunk; when it does not come, says the edits wait and
+        /// asks again.
+        fn load(self: &Arc<Self>) {
+            let state = match &*self.browser.slot.borrow() {
+                Slot::Loading { state, .. } => state.clone(),
+                _ => return,
             };
-            *slot = Slot::Loading {
-                mine: vec![],
-                theirs: vec![],
-            };
-            drop(slot);
-            self.with_copy(whose, f);
             let this = self.clone();
             spawn_local(async move {
-                let copy: Rc<dyn Replica> = replica::load(this.client, state).await.into();
-                let ready = Slot::Ready(copy.clone());
-                if let Slot::Loading { mine, theirs } =
-                    std::mem::replace(&mut *this.browser.slot.borrow_mut(), ready)
-                {
-                    for f in mine.into_iter().chain(theirs) {
-                        f(&this, &copy);
+                let slot = &this.browser.slot;
+                match replica::load_replica(this.client, state).await {
+                    Ok(copy) => {
+                        let copy: Rc<dyn Replica> = copy.into();
+                        let ready = Slot::Ready(copy.clone());
+                        let before = std::mem::replace(&mut *slot.borrow_mut(), ready);
+                        if let Slot::Loading { mine, theirs, .. } = before {
+                            for f in mine.into_iter().chain(theirs) {
+                                f(&this, &copy);
+                            }
+                        }
+                    }
+                    Err(_) => {
+                        if let Slot::Loading { mine, failed, .. } = &mut *slot.borrow_mut() {
+                            *failed = true;
+                            if !mine.is_empty() {
+                                this.sync.set(SyncState::Waiting(mine.len()));
+                            }
+                        }
+                        let again = this.clone();
+                        set_timeout(move || again.load(), Duration::from_millis(1500));
                     }
                 }
             });

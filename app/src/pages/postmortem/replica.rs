@@ -1,9 +1,8 @@
 //! The page's own copy of the shared document: yrs, in a chunk of its own that
-//! [`load`] fetches the first time the page needs it (see [`super::editor`]). Nothing
+//! [`load_replica`] fetches the first time the page needs it (see [`super::editor`]). Nothing
 //! else on the page names yrs, so nothing else pulls it into the page's chunk.
 
 use crate::domain::postmortem::document::{self, Contents, Edit};
-use leptos::lazy;
 use wasm_bindgen::JsCast;
 use yrs::{Assoc, Doc, IndexedSequence, StickyIndex, Transact, WriteTxn};
 
@@ -19,16 +18,30 @@ pub trait Replica {
     fn merge(&self, batch: Vec<Vec<u8>>) -> Vec<u8>;
 }
 
-/// A copy with writer id `client`, from `state` (base64, as the server sends it).
-#[lazy]
-pub async fn load(client: u64, state: String) -> Box<dyn Replica> {
+/// The copy's chunk did not arrive (the network, most likely): asked for again later.
+pub struct NotLoaded;
+
+impl From<leptos::wasm_split::SplitLoaderError> for NotLoaded {
+    fn from(_: leptos::wasm_split::SplitLoaderError) -> Self {
+        NotLoaded
+    }
+}
+
+/// A copy with writer id `client`, from `state` (base64, as the server sends it). A
+/// split point of its own (as Leptos's `#[lazy]`, but a chunk that fails to arrive is
+/// an error to retry rather than the end of the page).
+#[leptos::wasm_split::wasm_split(
+    postmortem_replica,
+    wasm_split_path = ::leptos::wasm_split,
+    fallible
+)]
+pub fn load_replica(client: u64, state: String) -> Result<Box<dyn Replica>, NotLoaded> {
     use base64::{engine::general_purpose::STANDARD, Engine};
     let doc = document::new_doc(Some(client));
     if let Ok(bytes) = STANDARD.decode(state) {
         let _ = document::apply(&doc, &bytes);
     }
-    let replica: Box<dyn Replica> = Box::new(YReplica(doc));
-    replica
+    Ok(Box::new(YReplica(doc)))
 }
 
 struct YReplica(Doc);
