@@ -95,30 +95,16 @@ pub struct Chain {
 impl Contents {
     /// The words of the root text `root` (the module's schema), empty when it has none.
     pub fn text(&self, root: &str) -> &str {
-        let found = match root {
-            "description" => Some(&self.description),
-            "factors" => Some(&self.factors),
-            "fix" => Some(&self.fix),
-            "impact" => Some(&self.impact),
-            _ => {
-                if let Some(id) = root.strip_prefix("timeline/") {
-                    self.timeline.iter().find(|l| l.id == id).map(|l| &l.text)
-                } else if let Some((id, part)) =
-                    root.strip_prefix("chain/").and_then(|r| r.split_once('/'))
-                {
-                    let chain = self.chains.iter().find(|c| c.id == id);
-                    match part.strip_prefix("why/") {
-                        None if part == "problem" => chain.map(|c| &c.problem),
-                        Some(k) => k
-                            .parse::<usize>()
-                            .ok()
-                            .and_then(|k| chain?.whys.get(k.checked_sub(1)?)),
-                        None => None,
-                    }
-                } else {
-                    None
-                }
-            }
+        let chain = |id: &str| self.chains.iter().find(|c| c.id == id);
+        let found = match Root::parse(root) {
+            Some(Root::Text("description")) => Some(&self.description),
+            Some(Root::Text("factors")) => Some(&self.factors),
+            Some(Root::Text("fix")) => Some(&self.fix),
+            Some(Root::Text("impact")) => Some(&self.impact),
+            Some(Root::Line(id)) => self.timeline.iter().find(|l| l.id == id).map(|l| &l.text),
+            Some(Root::Problem(id)) => chain(id).map(|c| &c.problem),
+            Some(Root::Why(id, k)) => chain(id).and_then(|c| c.whys.get(k.checked_sub(1)?)),
+            Some(Root::Text(_)) | None => None,
         };
         found.map_or("", String::as_str)
     }
@@ -260,26 +246,41 @@ fn valid_id(id: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
+/// A root text's name, as the module's schema spells it.
+enum Root<'a> {
+    /// One of [`TEXTS`].
+    Text(&'a str),
+    Line(&'a str),
+    Problem(&'a str),
+    /// A chain's level (1-based).
+    Why(&'a str, usize),
+}
+
+impl<'a> Root<'a> {
+    fn parse(name: &'a str) -> Option<Self> {
+        if TEXTS.contains(&name) {
+            return Some(Root::Text(name));
+        }
+        if let Some(id) = name.strip_prefix("timeline/") {
+            return Some(Root::Line(id));
+        }
+        let (id, part) = name.strip_prefix("chain/")?.split_once('/')?;
+        match part {
+            "problem" => Some(Root::Problem(id)),
+            _ => Some(Root::Why(id, part.strip_prefix("why/")?.parse().ok()?)),
+        }
+    }
+}
+
 /// Whether a root name belongs to the schema.
 fn known_root(name: &str) -> bool {
-    if TEXTS.contains(&name) || name == TIMELINE || name == CHAINS {
+    if name == TIMELINE || name == CHAINS {
         return true;
     }
-    if let Some(id) = name.strip_prefix("timeline/") {
-        return valid_id(id);
-    }
-    let Some(rest) = name.strip_prefix("chain/") else {
-        return false;
-    };
-    match rest.split_once('/') {
-        Some((id, "problem")) => valid_id(id),
-        Some((id, level)) => {
-            valid_id(id)
-                && level
-                    .strip_prefix("why/")
-                    .and_then(|k| k.parse::<usize>().ok())
-                    .is_some_and(|k| (1..=MAX_WHYS).contains(&k))
-        }
+    match Root::parse(name) {
+        Some(Root::Text(_)) => true,
+        Some(Root::Line(id) | Root::Problem(id)) => valid_id(id),
+        Some(Root::Why(id, k)) => valid_id(id) && (1..=MAX_WHYS).contains(&k),
         None => false,
     }
 }
